@@ -1,0 +1,240 @@
+"""The ``medgen`` command line: run, score, ls, validate, plus commands plugins add."""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from medgen_core.plugins import get_host
+from medgen_core.types import MedgenError
+
+
+def parse_kv(text: str | None, option: str) -> dict[str, Any]:
+    """``k=v,k2=v2`` into a dict; values become int, float, bool or None where they read as such."""
+    if not text:
+        return {}
+    out: dict[str, Any] = {}
+    for part in text.split(","):
+        if not part.strip():
+            continue
+        if "=" not in part:
+            raise click.BadParameter(f"expected key=value, got {part!r}", param_hint=option)
+        key, value = part.split("=", 1)
+        out[key.strip()] = _scalar(value.strip())
+    return out
+
+
+def _scalar(value: str) -> Any:
+    lowered = value.lower()
+    if lowered in ("true", "false"):
+        return lowered == "true"
+    if lowered in ("none", "null"):
+        return None
+    for cast in (int, float):
+        try:
+            return cast(value)
+        except ValueError:
+            pass
+    return value
+
+
+def task_index(include_paths: tuple[str, ...] = ()):
+    from medgen_core.tasks.index import TaskIndex
+
+    host = get_host()
+    return TaskIndex([*host.task_dirs, *(Path(p) for p in include_paths)])
+
+
+class MedgenGroup(click.Group):
+    """Turns :class:`MedgenError` into a clean message and exit code 2, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except MedgenError as exc:
+            click.secho(f"error: {exc}", fg="red", err=True)
+            sys.exit(2)
+
+
+@click.group(cls=MedgenGroup)
+@click.version_option(package_name="medgen")
+def cli() -> None:
+    """medgen: run and score models on MedGEN-Bench."""
+
+
+@cli.command()
+@click.option("--tasks", required=True, help="Comma-separated task names, aliases, groups or YAML paths.")
+@click.option("--model", required=True, help="A registered model name (see `medgen ls models`).")
+@click.option("--model_args", default="", help="k=v,k2=v2 passed to the model.")
+@click.option("--judge", default=None, help="A registered judge name (see `medgen ls judges`).")
+@click.option("--judge_args", default="", help="k=v,k2=v2 passed to the judge.")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="At most N samples per task.")
+@click.option("--output_path", type=click.Path(file_okay=False), default=None, help="Run folder (resumable).")
+@click.option("--data_root", default=None, help="Dataset folder or Hugging Face id (default: bundled sample).")
+@click.option("--include_path", multiple=True, help="Extra folder of task YAMLs (repeatable).")
+@click.option(
+    "--metric_args",
+    multiple=True,
+    help="METRIC:k=v,... arguments for a metric in every task (repeatable), e.g. bertscore:model=/path.",
+)
+@click.option("--predict_only", is_flag=True, help="Save model outputs; score later with `medgen score`.")
+@click.option("--seed", type=int, default=1234, show_default=True)
+@click.option("--retry_failed", is_flag=True, help="Call the model again for samples that failed before.")
+@click.option("--quiet", is_flag=True, help="No progress bar or summary table.")
+def run(**opts: Any) -> None:
+    """Run a model on tasks; outputs and scores go to the run folder as they are produced."""
+    from medgen_core.data.roots import resolve_data_root
+    from medgen_core.run.runner import Runner, RunSettings
+
+    host = get_host()
+    index = task_index(opts["include_path"])
+    selection = index.select(opts["tasks"].split(","))
+    for option in opts["metric_args"]:
+        metric, _, args = option.partition(":")
+        if not metric or not args:
+            raise click.BadParameter(f"expected METRIC:k=v,..., got {option!r}", param_hint="--metric_args")
+        selection = selection.with_metric_args(metric.strip(), parse_kv(args, "--metric_args"))
+    host.model(opts["model"])  # unknown name: fail before any work, with a suggestion
+    if opts["judge"]:
+        host.judge(opts["judge"])
+    model_args = parse_kv(opts["model_args"], "--model_args")
+    output = Path(opts["output_path"]) if opts["output_path"] else default_run_folder(opts, model_args)
+    settings = RunSettings(
+        selection=selection,
+        model=opts["model"],
+        model_args=model_args,
+        judge=opts["judge"],
+        judge_args=parse_kv(opts["judge_args"], "--judge_args"),
+        output_path=output,
+        data_root=resolve_data_root(opts["data_root"]),
+        limit=opts["limit"],
+        predict_only=opts["predict_only"],
+        seed=opts["seed"],
+        retry_failed=opts["retry_failed"],
+        command=["medgen", *sys.argv[1:]],
+    )
+    _execute(lambda progress: Runner(settings, host, progress).run(), output, opts["quiet"])
+
+
+@cli.command()
+@click.argument("run_dir", type=click.Path(exists=True, file_okay=False))
+@click.option("--quiet", is_flag=True)
+def score(run_dir: str, quiet: bool) -> None:
+    """Recompute every score of a run from its saved outputs, without calling the model."""
+    from medgen_core.run.rescore import rescore
+
+    _execute(lambda progress: rescore(Path(run_dir), get_host(), progress), Path(run_dir), quiet)
+
+
+def _execute(job: Any, output: Path, quiet: bool) -> None:
+    from medgen_core.report.console import print_summary, progress_bar
+
+    if quiet:
+        results = job(None)
+    else:
+        with progress_bar() as progress:
+            results = job(progress)
+        print_summary(results)
+    click.echo(f"results: {output / 'results.json'}")
+
+
+def default_run_folder(opts: dict[str, Any], model_args: dict[str, Any]) -> Path:
+    """runs/<model>-<hash of what defines the run>: the same command resumes the same folder."""
+    from medgen_core.run.secrets import redact
+
+    ident = repr(
+        (
+            opts["tasks"],
+            opts["model"],
+            sorted(redact(model_args).items()),
+            opts["judge"],
+            opts["seed"],
+            opts["data_root"],
+            opts["limit"],
+        )
+    )
+    return Path("runs") / f"{opts['model']}-{hashlib.sha256(ident.encode()).hexdigest()[:10]}"
+
+
+@cli.group()
+def ls() -> None:
+    """List plugins, tasks, models, metrics or judges."""
+
+
+@ls.command("plugins")
+def ls_plugins() -> None:
+    from medgen_core.report.console import print_rows
+
+    rows = [
+        (r.name, r.version, ", ".join(r.hooks) or "-", "builtin" if r.builtin else "installed", r.error or "")
+        for r in get_host().records.values()
+    ]
+    print_rows("plugins", ["name", "version", "hooks", "kind", "error"], rows)
+
+
+@ls.command("models")
+def ls_models() -> None:
+    from medgen_core.report.console import print_rows
+
+    rows = [(m.name, ", ".join(sorted(m.capabilities)), m.plugin, m.description) for m in get_host().models.values()]
+    print_rows("models", ["name", "capabilities", "plugin", "description"], rows)
+
+
+@ls.command("metrics")
+def ls_metrics() -> None:
+    from medgen_core.report.console import print_rows
+
+    rows = [
+        (m.name, m.tier, "higher" if m.higher_is_better else "lower", str(m.threshold), m.reads, m.plugin)
+        for m in get_host().metrics.values()
+    ]
+    print_rows("metrics", ["name", "tier", "better", "threshold", "reads", "plugin"], rows)
+
+
+@ls.command("judges")
+def ls_judges() -> None:
+    from medgen_core.report.console import print_rows
+
+    rows = [(j.name, j.plugin, j.description) for j in get_host().judges.values()]
+    print_rows("judges", ["name", "plugin", "description"], rows)
+
+
+@ls.command("tasks")
+@click.option("--data_root", default=None, help="Count records in this dataset (default: bundled sample).")
+@click.option("--include_path", multiple=True)
+def ls_tasks(data_root: str | None, include_path: tuple[str, ...]) -> None:
+    from medgen_core.report.console import print_rows, print_task_errors
+    from medgen_core.tasks.listing import group_rows, task_rows
+
+    index = task_index(include_path)
+    print_rows("tasks", ["task", "format", "output", "filter", "records", "aliases"], task_rows(index, data_root))
+    print_rows("groups", ["group", "tasks", "filter"], group_rows(index))
+    print_task_errors(index.errors)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+def validate(paths: tuple[str, ...]) -> None:
+    """Check task and group YAML files without running anything."""
+    from medgen_core.tasks.validate import validate_paths
+
+    problems, checked = validate_paths([Path(p) for p in paths], get_host())
+    for line in problems:
+        click.secho(line, fg="red" if line.startswith("error") else "yellow", err=True)
+    errors = sum(1 for line in problems if line.startswith("error"))
+    click.echo(f"checked {checked} file(s): {errors} error(s)")
+    if errors:
+        sys.exit(1)
+
+
+def _add_plugin_commands() -> None:
+    get_host().pm.hook.medgen_register_commands(cli=cli)
+
+
+def main() -> None:
+    _add_plugin_commands()
+    cli(prog_name="medgen")

@@ -1,0 +1,58 @@
+"""The hook specifications every medgen plugin implements (pluggy project ``medgen``).
+
+Hooks follow the register-callback style of ``llm`` and ``datasette``: the core
+hands each plugin a ``register`` function and the plugin calls it once per
+thing it provides. Built-in models and tasks register through the same hooks.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pluggy
+
+PROJECT = "medgen"
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+@hookspec
+def medgen_register_models(register: Any) -> None:
+    """Register model backends: ``register(name, factory, capabilities=..., description=...)``.
+
+    ``factory(**model_args)`` returns an object with ``predict(requests)``; see
+    :class:`medgen_core.types.Model`.
+    """
+
+
+@hookspec
+def medgen_register_metrics(register: Any) -> None:
+    """Register scorers: ``register(name, factory, tier=..., higher_is_better=..., threshold=..., reads=...)``.
+
+    ``factory(**metric_args)`` returns an object with ``key`` and ``score(items)``;
+    see :class:`medgen_core.types.Metric`.
+    """
+
+
+@hookspec
+def medgen_register_judges(register: Any) -> None:
+    """Register judge backends: ``register(name, factory, description=...)``.
+
+    ``factory(**judge_args)`` returns an object with ``judge(requests)``; see
+    :class:`medgen_core.types.Judge`.
+    """
+
+
+@hookspec
+def medgen_task_dirs() -> list[str]:
+    """Return folders of task YAML files this plugin contributes."""
+
+
+@hookspec
+def medgen_register_transforms(register: Any) -> None:
+    """Register image transforms for ``medgen build``: ``register(name, fn, **info)``."""
+
+
+@hookspec
+def medgen_register_commands(cli: Any) -> None:
+    """Add click commands to the ``medgen`` command group."""

@@ -1,0 +1,120 @@
+"""Decoding and saving images, one place for every mode medical data comes in.
+
+Medical images arrive as 8-bit gray, RGB, RGBA, 16-bit gray, palette or CMYK.
+Everything downstream (models, metrics, judges) gets 8-bit ``L``, ``RGB`` or
+``RGBA``: 16-bit values map linearly onto 0-255 (``v / 257``), so the same
+file always gives the same pixels, whatever else is in the batch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from medgen_core.types import ImageError, ImageRef
+
+if TYPE_CHECKING:
+    from PIL.Image import Image
+
+
+def decode_image(data: bytes, ref: str = "<bytes>") -> Image:
+    """Decode encoded image bytes and normalise the mode (see the module doc)."""
+    from PIL import Image as PILImage
+
+    try:
+        img = PILImage.open(io.BytesIO(data))
+        img.load()
+    except Exception as exc:  # PIL raises many types for corrupt files
+        raise ImageError(f"cannot decode image {ref!r}: {exc}") from exc
+    return normalise_mode(img)
+
+
+def normalise_mode(img: Image) -> Image:
+    """Return an 8-bit ``L``, ``RGB`` or ``RGBA`` copy of ``img``."""
+    import numpy as np
+    from PIL import Image as PILImage
+
+    mode = img.mode
+    if mode in ("L", "RGB", "RGBA"):
+        return img
+    if mode in ("I;16", "I;16L", "I;16B", "I;16N", "I"):
+        arr = np.asarray(img, dtype=np.float64)
+        arr = np.clip(arr, 0, 65535) / 257.0
+        return PILImage.fromarray(np.rint(arr).astype(np.uint8), mode="L")
+    if mode == "F":
+        arr = np.asarray(img, dtype=np.float64)
+        scale = 255.0 if np.nanmax(arr) <= 1.0 else 1.0
+        arr = np.clip(np.nan_to_num(arr) * scale, 0, 255)
+        return PILImage.fromarray(np.rint(arr).astype(np.uint8), mode="L")
+    if mode in ("1", "LA", "La"):
+        return img.convert("L")
+    if mode in ("P", "PA"):
+        has_alpha = mode == "PA" or "transparency" in img.info
+        return img.convert("RGBA" if has_alpha else "RGB")
+    return img.convert("RGB")  # CMYK, YCbCr, LAB, HSV, RGBX, ...
+
+
+def to_pil(image: Any, what: str = "image") -> Image:
+    """Accept a PIL image, encoded bytes, a file path or an :class:`ImageRef`."""
+    from PIL.Image import Image as PILImageType
+
+    if isinstance(image, PILImageType):
+        return normalise_mode(image)
+    if isinstance(image, ImageRef):
+        return image.open()
+    if isinstance(image, (bytes, bytearray)):
+        return decode_image(bytes(image), what)
+    if isinstance(image, (str, Path)):
+        return ImageRef(str(image), Path(image)).open()
+    raise ImageError(f"{what}: expected a PIL image, bytes or a path, got {type(image).__name__}")
+
+
+def encode_png(img: Image) -> bytes:
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def save_content_addressed(img: Image, folder: Path) -> tuple[str, Path]:
+    """Write ``img`` as PNG named by its SHA-256 (atomically) and return (sha, path).
+
+    Content addressing makes a rerun after a crash write the same file again,
+    never a second copy, and lets identical outputs share one file.
+    """
+    data = encode_png(img)
+    sha = hashlib.sha256(data).hexdigest()
+    path = folder / sha[:2] / f"{sha}.png"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".tmp{os.getpid()}")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    return sha, path
+
+
+def contact_sheet(images: list[Image], tile: int = 384) -> Image:
+    """Tile several images into one labelled sheet ("Image 1", ...), for one-image models.
+
+    The authors' code does this for multi-image VQA; native multi-image input
+    is better, so tasks choose it with ``multi_image: contact_sheet``.
+    """
+    import math
+
+    from PIL import Image as PILImage
+    from PIL import ImageDraw
+
+    cols = math.ceil(math.sqrt(len(images)))
+    rows = math.ceil(len(images) / cols)
+    label_h = 20
+    sheet = PILImage.new("RGB", (cols * tile, rows * (tile + label_h)), "black")
+    draw = ImageDraw.Draw(sheet)
+    for i, img in enumerate(images):
+        thumb = img.convert("RGB")
+        thumb.thumbnail((tile, tile), PILImage.Resampling.LANCZOS)
+        x, y = (i % cols) * tile, (i // cols) * (tile + label_h)
+        draw.text((x + 4, y + 4), f"Image {i + 1}", fill="white")
+        sheet.paste(thumb, (x + (tile - thumb.width) // 2, y + label_h + (tile - thumb.height) // 2))
+    return sheet

@@ -1,0 +1,135 @@
+"""One run folder on disk: what ran, every prediction and score, and the lock.
+
+Layout of ``DIR``:
+  run.json          identity of the run (model, judge, task spec hashes, seed, ...)
+  predictions.jsonl one line per sample, appended as each model answer arrives
+  scores.jsonl      one line per (sample, metric), appended as each score arrives
+  images/           model output images, named by their SHA-256
+  results.json      aggregates (rewritten at the end of each run or ``medgen score``)
+  samples.jsonl     per-sample view: inputs, prediction, scores, failures
+
+A rerun with the same identity resumes; a different identity is refused.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from medgen_core.run.journal import Journal, write_atomic
+from medgen_core.types import MedgenError
+
+
+class RunMismatch(MedgenError):
+    """An existing run folder was made by a different model, judge, seed or task spec."""
+
+
+@dataclass
+class PredictionIndex:
+    offset: int
+    data_hash: str
+    failed: bool
+
+
+class RunStore:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        folder.mkdir(parents=True, exist_ok=True)
+        self._lock_handle = (folder / ".lock").open("w")
+        try:
+            fcntl.flock(self._lock_handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise MedgenError(f"{folder} is in use by another medgen process") from None
+        self.images = folder / "images"
+        self.predictions = Journal(folder / "predictions.jsonl")
+        self.scores = Journal(folder / "scores.jsonl")
+        self.prediction_index: dict[tuple[str, str], PredictionIndex] = {}
+        self.score_index: set[tuple[str, str, str]] = set()
+        self._load_indexes()
+
+    def _load_indexes(self) -> None:
+        for offset, entry in self.predictions.entries():
+            key = (entry["task"], entry["id"])
+            self.prediction_index[key] = PredictionIndex(offset, entry.get("data_hash", ""), bool(entry.get("error")))
+        for _, entry in self.scores.entries():
+            self.score_index.add((entry["task"], entry["id"], entry["metric_id"]))
+
+    # run.json -----------------------------------------------------------------
+    @property
+    def config_path(self) -> Path:
+        return self.folder / "run.json"
+
+    def load_config(self) -> dict[str, Any] | None:
+        if not self.config_path.exists():
+            return None
+        return json.loads(self.config_path.read_text(encoding="utf-8"))
+
+    def save_config(self, config: dict[str, Any]) -> None:
+        write_atomic(self.config_path, json.dumps(config, indent=2, sort_keys=True, default=str))
+
+    def reconcile(self, new: dict[str, Any]) -> dict[str, Any]:
+        """Merge ``new`` into the folder's run.json, refusing what would mix different runs."""
+        old = self.load_config()
+        if old is None:
+            self.save_config(new)
+            return new
+        problems = []
+        if old["model"]["hash"] != new["model"]["hash"]:
+            problems.append(f"model: this folder has {_who(old['model'])}, the command asks for {_who(new['model'])}")
+        if old.get("judge") and new.get("judge") and old["judge"]["hash"] != new["judge"]["hash"]:
+            problems.append(f"judge: this folder has {_who(old['judge'])}, the command asks for {_who(new['judge'])}")
+        if old["seed"] != new["seed"]:
+            problems.append(f"seed: this folder has {old['seed']}, the command asks for {new['seed']}")
+        for name, task in new["tasks"].items():
+            before = old["tasks"].get(name)
+            if before and before["hash"] != task["hash"]:
+                problems.append(
+                    f"task {name!r}: its spec changed since this run started (hash {before['hash'][:12]} -> "
+                    f"{task['hash'][:12]}, {task['path']})"
+                )
+        if problems:
+            raise RunMismatch(
+                f"{self.folder} holds a different run, so resuming it would mix results:\n  - "
+                + "\n  - ".join(problems)
+                + "\nUse another --output_path, or delete the folder to start over."
+            )
+        merged = {
+            **old,
+            **new,
+            "tasks": {**old["tasks"], **new["tasks"]},
+            "groups": {**old.get("groups", {}), **new["groups"]},
+        }
+        merged["judge"] = new.get("judge") or old.get("judge")
+        merged["created"] = old.get("created", new.get("created"))
+        self.save_config(merged)
+        return merged
+
+    # journals -------------------------------------------------------------------
+    def add_prediction(self, entry: dict[str, Any]) -> None:
+        offset = self.predictions.append(entry)
+        key = (entry["task"], entry["id"])
+        self.prediction_index[key] = PredictionIndex(offset, entry.get("data_hash", ""), bool(entry.get("error")))
+
+    def prediction(self, task: str, sample_id: str) -> dict[str, Any] | None:
+        found = self.prediction_index.get((task, sample_id))
+        return None if found is None else self.predictions.read_at(found.offset)
+
+    def add_score(self, entry: dict[str, Any]) -> None:
+        self.scores.append(entry)
+        self.score_index.add((entry["task"], entry["id"], entry["metric_id"]))
+
+    def clear_scores(self) -> None:
+        self.scores.reset()
+        self.score_index.clear()
+
+    def close(self) -> None:
+        self.predictions.close()
+        self.scores.close()
+        self._lock_handle.close()
+
+
+def _who(identity: dict[str, Any]) -> str:
+    return f"{identity['name']} {json.dumps(identity.get('args', {}), sort_keys=True)}"

@@ -1,0 +1,51 @@
+"""Rows for ``medgen ls tasks``: every task and group with format, filter and record count."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from medgen_core.tasks.index import TaskIndex, TaskInstance
+from medgen_core.tasks.spec import SampleFilter
+from medgen_core.types import MedgenError
+
+
+def describe_filter(flt: SampleFilter | None) -> str:
+    if flt is None:
+        return "-"
+    parts = []
+    if flt.modality:
+        parts.append("modality=" + "|".join(flt.modality))
+    if flt.subtask:
+        parts.append("subtask=" + "|".join(flt.subtask))
+    for key, value in (flt.where or {}).items():
+        parts.append(f"{key}={value}")
+    return ", ".join(parts)
+
+
+def task_rows(index: TaskIndex, data_root: str | None) -> list[tuple[Any, ...]]:
+    from medgen_core.data.official import count_matching
+    from medgen_core.data.roots import resolve_data_root
+
+    try:
+        root = resolve_data_root(data_root)
+    except MedgenError:
+        root = None
+    rows = []
+    for name, (spec, path) in sorted(index.tasks.items()):
+        count: Any = "?"
+        if root is not None:
+            try:
+                count = count_matching(root, TaskInstance(spec, path))
+            except MedgenError:
+                count = "no data"
+        aliases = ", ".join(spec.aliases)
+        rows.append((name, spec.format, spec.output_type, describe_filter(spec.filter), count, aliases))
+    return rows
+
+
+def group_rows(index: TaskIndex) -> list[tuple[Any, ...]]:
+    rows = [
+        (name, ", ".join(spec.task), describe_filter(spec.filter)) for name, (spec, _) in sorted(index.groups.items())
+    ]
+    rows += [(f"{tag} (tag)", ", ".join(tasks), "-") for tag, tasks in sorted(index.tag_groups().items())]
+    return rows

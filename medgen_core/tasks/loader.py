@@ -1,0 +1,97 @@
+"""Reading task and group YAML files: ``include`` resolution and validation.
+
+``include`` names another YAML, relative to the including file; the including
+file's keys override the included ones (``aliases`` are never inherited, since
+a name belongs to one task). A YAML with ``group`` is a group (its
+``task`` key lists the members), one with only ``task`` is a task, one with neither is a fragment only meant to be included.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from medgen_core.tasks.spec import GroupSpec, TaskSpec
+from medgen_core.types import MedgenError
+
+NOT_INHERITED = ("aliases",)
+
+
+class TaskFileError(MedgenError):
+    """A task or group YAML that cannot be used; the message names file and key."""
+
+
+def read_mapping(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise TaskFileError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise TaskFileError(f"{path}: not valid YAML: {exc}") from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise TaskFileError(f"{path}: the top level must be a mapping of keys, not {type(data).__name__}")
+    return data
+
+
+def resolve_includes(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """The file's keys merged over everything it includes, recursively."""
+    path = path.resolve()
+    if path in _chain:
+        cycle = " -> ".join(str(p) for p in (*_chain, path))
+        raise TaskFileError(f"{_chain[-1]}: key 'include': include cycle: {cycle}")
+    data = read_mapping(path)
+    include = data.pop("include", None)
+    if include is None:
+        return data
+    if not isinstance(include, str):
+        raise TaskFileError(f"{path}: key 'include': expected a file name, got {type(include).__name__}")
+    target = (path.parent / include).resolve()
+    if not target.is_file():
+        raise TaskFileError(f"{path}: key 'include': file not found: {include} (looked for {target})")
+    base = resolve_includes(target, (*_chain, path))
+    for key in NOT_INHERITED:
+        base.pop(key, None)
+    return {**base, **data}
+
+
+def load_spec(path: Path) -> TaskSpec | GroupSpec | None:
+    """Validate one YAML file; ``None`` for an include-only fragment."""
+    data = resolve_includes(path)
+    if "group" in data:  # as in lm-eval, a group's ``task`` key lists its members
+        return _validate(GroupSpec, data, path)
+    if "task" in data:
+        spec = _validate(TaskSpec, data, path)
+        _check_template(spec, path)
+        return spec
+    return None
+
+
+def _validate(cls: type[TaskSpec] | type[GroupSpec], data: dict[str, Any], path: Path) -> Any:
+    try:
+        return cls.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            key = ".".join(str(part) for part in err["loc"]) or "(top level)"
+            if err["type"] == "extra_forbidden":
+                problems.append(f"{path}: key '{key}': unknown key")
+            else:
+                got = f" (got {err['input']!r})" if err["type"] != "missing" else ""
+                problems.append(f"{path}: key '{key}': {err['msg']}{got}")
+        raise TaskFileError("\n".join(problems)) from None
+
+
+def _check_template(spec: TaskSpec, path: Path) -> None:
+    from medgen_core.tasks.prompt import compile_template
+
+    try:
+        compile_template(spec.doc_to_text)
+    except MedgenError as exc:
+        raise TaskFileError(f"{path}: key 'doc_to_text': {exc}") from None

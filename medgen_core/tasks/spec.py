@@ -1,0 +1,133 @@
+"""The validated shape of task and group YAML files.
+
+Key names follow lm-evaluation-harness where they fit (task, tag, include,
+dataset_path, dataset_name, dataset_kwargs, test_split, output_type,
+doc_to_text, generation_kwargs, metric_list, metadata). Unknown keys are
+errors, so a typo never silently changes what a task measures.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from medgen_core.names import normalise_modality
+
+OFFICIAL_DATASET = "Jack04810/MedGEN-Bench"
+JUDGE_MODES = ("with_reference", "without_reference")
+DEFAULT_DIMENSIONS = [
+    "anatomical_accuracy",
+    "clinical_finding_accuracy",
+    "instruction_compliance",
+    "cross_modal_consistency",
+    "hallucination_omission_control",
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _as_list(value: Any) -> Any:
+    return [value] if isinstance(value, (str, int, float)) else value
+
+
+class SampleFilter(_Strict):
+    """Which records of the dataset a task keeps. All given conditions must hold."""
+
+    modality: list[str] | None = None
+    subtask: list[str] | None = None
+    where: dict[str, Any] | None = None
+
+    _list = field_validator("modality", "subtask", mode="before")(_as_list)
+
+    @field_validator("modality")
+    @classmethod
+    def _known_modalities(cls, value: list[str] | None) -> list[str] | None:
+        return None if value is None else [normalise_modality(m) for m in value]
+
+    def merged(self, other: SampleFilter | None) -> SampleFilter:
+        """Both filters at once (used when a group narrows its tasks)."""
+        if other is None:
+            return self
+        data = self.model_dump()
+        for key, value in other.model_dump().items():
+            if value is None:
+                continue
+            if data.get(key) is None:
+                data[key] = value
+            elif key == "where":
+                data[key] = {**data[key], **value}
+            else:
+                data[key] = [v for v in data[key] if v in value]
+        return SampleFilter(**data)
+
+
+class MetricEntry(_Strict):
+    metric: str
+    aggregation: Literal["mean"] = "mean"
+    higher_is_better: bool | None = None
+    threshold: float | None = None
+    args: dict[str, Any] = Field(default_factory=dict)
+
+
+class JudgeBlock(_Strict):
+    modes: list[Literal["with_reference", "without_reference"]] = Field(default_factory=lambda: list(JUDGE_MODES))
+    dimensions: list[str] = Field(default_factory=lambda: list(DEFAULT_DIMENSIONS))
+    rubric: str = ""
+    checklist: list[str] = Field(default_factory=list)
+    threshold: float = 8.0
+    max_retries: int = Field(default=2, ge=0)
+
+
+class Metadata(BaseModel):
+    model_config = ConfigDict(extra="allow", frozen=True)
+    version: float | str = 1.0
+
+
+class TaskSpec(_Strict):
+    task: str
+    aliases: list[str] = Field(default_factory=list)
+    tag: list[str] = Field(default_factory=list)
+    description: str = ""
+    dataset_path: str = OFFICIAL_DATASET
+    dataset_name: str
+    dataset_kwargs: dict[str, Any] = Field(default_factory=dict)
+    test_split: str = "test"
+    output_type: Literal["text", "image", "text+image"]
+    doc_to_text: str = "{{ instruction }}"
+    multi_image: Literal["native", "contact_sheet"] = "native"
+    filter: SampleFilter | None = None
+    generation_kwargs: dict[str, Any] = Field(default_factory=dict)
+    metric_list: list[MetricEntry] = Field(default_factory=list)
+    judge: JudgeBlock | None = None
+    metadata: Metadata = Field(default_factory=Metadata)
+
+    _lists = field_validator("tag", "aliases", mode="before")(_as_list)
+
+    def spec_hash(self) -> str:
+        return content_hash(self.model_dump(mode="json"))
+
+    @property
+    def format(self) -> str:
+        return {"text": "vqa", "image": "edit", "text+image": "gen"}[self.output_type]
+
+
+class GroupSpec(_Strict):
+    group: str
+    aliases: list[str] = Field(default_factory=list)
+    task: list[str]
+    description: str = ""
+    filter: SampleFilter | None = None
+    metadata: Metadata = Field(default_factory=Metadata)
+
+    _lists = field_validator("task", "aliases", mode="before")(_as_list)
+
+
+def content_hash(data: Any) -> str:
+    """SHA-256 of canonical JSON: equal content, equal hash, whatever the key order."""
+    blob = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()

@@ -1,0 +1,213 @@
+"""medgen run / score: outputs on disk as produced, resume, refusals, failures counted, results."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+
+def calls(path: Path) -> list[str]:
+    return path.read_text().split() if path.exists() else []
+
+
+def results(run: Path) -> dict:
+    return json.loads((run / "results.json").read_text())
+
+
+def samples(run: Path) -> list[dict]:
+    return [json.loads(line) for line in (run / "samples.jsonl").read_text().splitlines()]
+
+
+def base_args(root, kit, run):
+    return ["run", "--tasks", "kit_all", "--include_path", kit, "--data_root", root, "--output_path", run, "--quiet"]
+
+
+def test_oracle_and_identity_bounds(cli_run, testkit, minidata_root, tmp_path):
+    for model in ("oracle", "identity"):
+        res = cli_run(*base_args(minidata_root, testkit, tmp_path / model), "--model", model)
+        assert res.exit_code == 0, res.output
+    oracle, identity = results(tmp_path / "oracle"), results(tmp_path / "identity")
+    assert oracle["results"]["kit_edit"]["mean_intensity_gap"]["mean"] == 0.0
+    assert oracle["results"]["kit_vqa"]["length_ratio"]["mean"] == 1.0
+    assert identity["results"]["kit_edit"]["mean_intensity_gap"]["mean"] > 0.1
+    assert identity["results"]["kit_vqa"]["length_ratio"]["mean"] == 0.0  # empty answer
+    images = [s["prediction"]["image"] for s in samples(tmp_path / "oracle") if s["prediction"]["image"]]
+    assert images and all((tmp_path / "oracle" / p).is_file() for p in images)
+
+
+def test_results_shape_and_config(cli_run, testkit, minidata_root, tmp_path, monkeypatch):
+    monkeypatch.setenv("MEDGEN_TEST_CALLS", str(tmp_path / "calls"))
+    res = cli_run(*base_args(minidata_root, testkit, tmp_path / "r"), "--model", "counting", "--seed", "7")
+    assert res.exit_code == 0, res.output
+    out = results(tmp_path / "r")
+    m = out["results"]["kit_edit"]["mean_intensity_gap"]
+    assert set(m) >= {"mean", "ci_low", "ci_high", "pass_rate", "n", "n_failed", "threshold"}
+    assert m["n"] == 3 and m["n_failed"] == 0 and m["threshold"] == 5  # YAML override of the default 10
+    assert m["ci_low"] <= m["mean"] <= m["ci_high"]
+    assert out["groups"]["kit_all"]["length_ratio"]["n"] == 6  # pooled over kit_vqa and kit_gen
+    cfg = out["config"]
+    assert cfg["seed"] == 7 and cfg["model"]["name"] == "counting" and cfg["plugins"]["testkit"] == "0.1"
+    assert set(cfg["tasks"]) == {"kit_vqa", "kit_edit", "kit_gen"} and len(cfg["tasks"]["kit_vqa"]["hash"]) == 64
+    assert len(cfg["data_hashes"]["kit_vqa"]) == 3
+    assert all(len(h) == 64 for h in cfg["data_hashes"]["kit_vqa"].values())
+    lines = samples(tmp_path / "r")
+    assert len(lines) == 9 and len({(s["task"], s["id"]) for s in lines}) == 9
+    assert {"id", "task", "modality", "inputs", "prediction", "scores", "failures"} <= set(lines[0])
+
+
+def test_resume_calls_nothing_twice(cli_run, testkit, minidata_root, tmp_path, monkeypatch):
+    counter = tmp_path / "calls"
+    monkeypatch.setenv("MEDGEN_TEST_CALLS", str(counter))
+    run = tmp_path / "r"
+    assert cli_run(*base_args(minidata_root, testkit, run), "--model", "counting", "--limit", "2").exit_code == 0
+    assert len(calls(counter)) == 6
+    first = results(run)
+    assert cli_run(*base_args(minidata_root, testkit, run), "--model", "counting", "--limit", "2").exit_code == 0
+    assert len(calls(counter)) == 6  # nothing called again
+    assert results(run)["results"] == first["results"]
+    assert cli_run(*base_args(minidata_root, testkit, run), "--model", "counting").exit_code == 0
+    assert len(calls(counter)) == 9  # only the new samples
+    assert sorted(calls(counter)) == sorted(set(calls(counter)))
+
+
+def test_different_run_refused(cli_run, testkit, minidata_root, tmp_path):
+    run = tmp_path / "r"
+    assert cli_run(*base_args(minidata_root, testkit, run), "--model", "counting").exit_code == 0
+    res = cli_run(*base_args(minidata_root, testkit, run), "--model", "counting", "--model_args", "delay=0.001")
+    assert res.exit_code == 2 and "holds a different run" in res.output and "model:" in res.output
+    res = cli_run(*base_args(minidata_root, testkit, run), "--model", "oracle")
+    assert res.exit_code == 2 and "counting" in res.output
+    res = cli_run(*base_args(minidata_root, testkit, run), "--model", "counting", "--seed", "99")
+    assert res.exit_code == 2 and "seed" in res.output
+    edited = tmp_path / "tasks"
+    edited.mkdir()
+    for f in Path(testkit).glob("*.yaml"):
+        (edited / f.name).write_text(f.read_text().replace("threshold: 5", "threshold: 6"))
+    res = cli_run(*base_args(minidata_root, str(edited), run), "--model", "counting")
+    assert res.exit_code == 2 and "task 'kit_edit': its spec changed" in res.output
+
+
+def test_failures_are_counted_not_dropped(cli_run, testkit, minidata_root, tmp_path):
+    run = tmp_path / "r"
+    res = cli_run(*base_args(minidata_root, testkit, run), "--model", "counting",
+                  "--model_args", "fail=question-answering-001|noise-reconstruction-002")
+    assert res.exit_code == 0, res.output
+    out = results(run)
+    vqa = out["results"]["kit_vqa"]["length_ratio"]
+    assert vqa["n"] == 3 and vqa["n_failed"] == 1 and vqa["pass_rate"] <= 2 / 3
+    edit = out["results"]["kit_edit"]["mean_intensity_gap"]
+    assert edit["n"] == 3 and edit["n_failed"] == 1
+    failed = [s for s in samples(run) if s["error"]]
+    assert {s["id"] for s in failed} == {"question-answering-001", "noise-reconstruction-002"}
+    assert all("model crashed on" in s["error"] for s in failed)
+    assert out["n_samples"]["kit_vqa"] == {"total": 3, "failed_predictions": 1}
+
+
+def test_wrong_type_and_missing_parts(cli_run, testkit, minidata_root, tmp_path):
+    res = cli_run(*base_args(minidata_root, testkit, tmp_path / "w"), "--model", "wrongtype")
+    assert res.exit_code == 0
+    lines = samples(tmp_path / "w")
+    assert all("returned str, expected ModelOutput" in s["error"] for s in lines)
+    assert results(tmp_path / "w")["results"]["kit_vqa"]["length_ratio"]["n_failed"] == 3
+    res = cli_run(*base_args(minidata_root, testkit, tmp_path / "t"), "--model", "textonly")
+    assert res.exit_code == 0
+    gen = results(tmp_path / "t")["results"]["kit_gen"]
+    assert gen["length_ratio"]["n_failed"] == 0
+    assert gen["mean_intensity_gap"]["n_failed"] == 3 and gen["mean_intensity_gap"]["pass_rate"] == 0.0
+    edit_lines = [s for s in samples(tmp_path / "t") if s["task"] == "kit_edit"]
+    assert all("no image" in s["error"] for s in edit_lines)
+
+
+def test_unknown_names_suggest(cli_run, testkit, minidata_root, tmp_path):
+    res = cli_run(*base_args(minidata_root, testkit, tmp_path / "r"), "--model", "orcale")
+    assert res.exit_code == 2 and "unknown model 'orcale'. Did you mean 'oracle'?" in res.output
+    res = cli_run("run", "--tasks", "kit_edti", "--include_path", testkit, "--model", "oracle",
+                  "--data_root", minidata_root, "--output_path", tmp_path / "x")
+    assert res.exit_code == 2 and "Did you mean 'kit_edit'?" in res.output
+
+
+def test_score_recomputes_without_model(cli_run, testkit, minidata_root, tmp_path, monkeypatch):
+    counter = tmp_path / "calls"
+    monkeypatch.setenv("MEDGEN_TEST_CALLS", str(counter))
+    run = tmp_path / "r"
+    assert cli_run(*base_args(minidata_root, testkit, run), "--model", "counting", "--predict_only").exit_code == 0
+    assert results(run)["results"]["kit_vqa"] == {}
+    n_calls = len(calls(counter))
+    assert cli_run("score", str(run), "--quiet").exit_code == 0
+    assert len(calls(counter)) == n_calls
+    scored = results(run)
+    assert scored["results"]["kit_vqa"]["length_ratio"]["n"] == 3
+    full = tmp_path / "full"
+    assert cli_run(*base_args(minidata_root, testkit, full), "--model", "counting").exit_code == 0
+    assert results(full)["results"] == scored["results"]
+
+
+def test_judge_scores_and_secrets(cli_run, testkit, minidata_root, tmp_path):
+    run = tmp_path / "r"
+    secret = "sk-test-SECRET-1234567890"
+    res = cli_run(*base_args(minidata_root, testkit, run), "--model", "counting",
+                  "--judge", "fixed", "--judge_args", f"score=9,api_key={secret}")
+    assert res.exit_code == 0, res.output
+    out = results(run)
+    j = out["results"]["kit_vqa"]["judge_overall[with_reference]"]
+    assert j["mean"] == 9.0 and j["pass_rate"] == 1.0 and j["threshold"] == 8.0
+    assert "judge_overall[without_reference]" in out["results"]["kit_vqa"]
+    assert "judge_overall[with_reference]" not in out["results"]["kit_edit"]  # no judge block there
+    assert out["config"]["judge"]["args"]["api_key"] == "***"
+    for f in run.rglob("*"):
+        if f.is_file() and f.suffix in (".json", ".jsonl"):
+            assert secret not in f.read_text(), f
+    res = cli_run(*base_args(minidata_root, testkit, run), "--model", "counting", "--judge", "fixed",
+                  "--judge_args", "score=3")
+    assert res.exit_code == 2 and "judge:" in res.output
+
+
+def test_bad_judge_reply_retried_then_failed(testkit, minidata_root, tmp_path, monkeypatch):
+    from medgen_core import JudgeVerdict
+    from medgen_core.plugins import get_host
+    from medgen_core.run.runner import Runner, RunSettings
+    from medgen_core.tasks.index import TaskIndex
+
+    monkeypatch.setenv("MEDGEN_LOAD_PLUGINS", "models,tasks,testkit")
+    attempts = []
+
+    class Sloppy:
+        batch_size = 8
+
+        def __init__(self):
+            pass
+
+        def judge(self, requests):
+            attempts.append(len(requests))
+            return [JudgeVerdict(overall=11.0) if r.sample.id.endswith("0") else JudgeVerdict(overall=7.0)
+                    for r in requests]
+
+    class Plugin:
+        @staticmethod
+        def medgen_register_judges(register):
+            register("sloppy", Sloppy)
+
+    from medgen_core import hookimpl
+
+    Plugin.medgen_register_judges = hookimpl(Plugin.medgen_register_judges)
+    host = get_host()
+    host.register_plugin(Plugin, "sloppy")
+    index = TaskIndex([Path(testkit)])
+    settings = RunSettings(index.select(["kit_vqa"]), "counting", judge="sloppy", output_path=tmp_path / "r",
+                           data_root=minidata_root)
+    out = Runner(settings, host).run()
+    j = out["results"]["kit_vqa"]["judge_overall[with_reference]"]
+    assert j["n"] == 3 and j["n_failed"] == 1 and j["mean"] == 7.0 and j["pass_rate"] == 0.0
+    assert attempts == [3, 1, 1, 3, 1, 1]  # per mode: first try, then two retries of the bad one
+    bad = [s for s in samples(tmp_path / "r") if s["id"] == "question-answering-000"][0]
+    assert "outside 1-10" in bad["failures"]["judge_overall[with_reference]"]
+
+
+def test_metric_args_change_key_and_hash(cli_run, testkit, minidata_root, tmp_path):
+    run = tmp_path / "r"
+    assert cli_run(*base_args(minidata_root, testkit, run), "--model", "oracle").exit_code == 0
+    res = cli_run(*base_args(minidata_root, testkit, run), "--model", "oracle",
+                  "--metric_args", "length_ratio:foo=1")
+    assert res.exit_code == 2 and "its spec changed" in res.output

@@ -1,0 +1,116 @@
+"""Test-only medgen plugin, found through its entry point when this folder is on sys.path.
+
+Models: ``counting`` (appends each sample id it answers to $MEDGEN_TEST_CALLS), ``slow``
+(the same, sleeping ``delay`` seconds per sample), ``flaky`` (raises for ids in ``fail``),
+``wrongtype`` (returns a string instead of a ModelOutput), ``textonly``.
+Metrics: ``length_ratio`` (text), ``mean_intensity_gap`` (image). Judge: ``fixed``.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+from medgen_core import JudgeVerdict, ModelOutput, hookimpl
+
+CAPS = ("text_out", "image_out", "image_in", "multi_image_in")
+
+
+def _log_calls(requests) -> None:
+    path = os.environ.get("MEDGEN_TEST_CALLS")
+    if path:
+        with open(path, "a") as handle:
+            handle.writelines(f"{r.sample.task}/{r.sample.id}\n" for r in requests)
+
+
+class Counting:
+    batch_size = 4
+
+    def __init__(self, delay: float = 0.0, fail: str = "") -> None:
+        self.delay = delay
+        self.fail = set(filter(None, fail.split("|")))
+
+    def predict(self, requests):
+        out = []
+        for r in requests:
+            _log_calls([r])
+            time.sleep(self.delay)
+            if r.sample.id in self.fail:
+                out.append(RuntimeError(f"model crashed on {r.sample.id}"))
+                continue
+            image = r.images[0] if r.output_type != "text" and r.images else None
+            out.append(ModelOutput(text=f"answer for {r.sample.id}" if r.output_type != "image" else None, image=image))
+        return out
+
+
+class WrongType:
+    batch_size = 2
+
+    def predict(self, requests):
+        return ["not a ModelOutput" for _ in requests]
+
+
+class TextOnly:
+    batch_size = 8
+
+    def predict(self, requests):
+        return [ModelOutput(text="text only") for _ in requests]
+
+
+class LengthRatio:
+    """min(len(pred), len(ref)) / max(...) in words: 1.0 for equal lengths."""
+
+    key = "length_ratio"
+
+    def score(self, items):
+        out = []
+        for item in items:
+            a, b = len((item.text or "").split()), len((item.sample.answer or "").split())
+            out.append(min(a, b) / max(a, b) if max(a, b) else 1.0)
+        return out
+
+
+class IntensityGap:
+    key = "mean_intensity_gap"
+
+    def score(self, items):
+        import numpy as np
+
+        out = []
+        for item in items:
+            if item.image is None:
+                out.append(ValueError("no image"))
+                continue
+            a = np.asarray(item.image.open().convert("L"), dtype=float).mean()
+            b = np.asarray(item.sample.reference_image.open().convert("L"), dtype=float).mean()
+            out.append(abs(a - b))
+        return out
+
+
+class FixedJudge:
+    batch_size = 8
+
+    def __init__(self, score: float = 9.0, api_key: str = "") -> None:
+        self.value = score
+
+    def judge(self, requests):
+        return [JudgeVerdict(overall=self.value, dimensions={d: self.value for d in r.dimensions}) for r in requests]
+
+
+@hookimpl
+def medgen_register_models(register):
+    register("counting", Counting, capabilities=CAPS)
+    register("slow", Counting, capabilities=CAPS)
+    register("wrongtype", WrongType, capabilities=CAPS)
+    register("textonly", TextOnly, capabilities=("text_out", "image_in"))
+
+
+@hookimpl
+def medgen_register_metrics(register):
+    register("length_ratio", LengthRatio, tier="text", higher_is_better=True, threshold=0.5, reads="text")
+    register("mean_intensity_gap", IntensityGap, tier="pixel", higher_is_better=False, threshold=10.0, reads="image")
+
+
+@hookimpl
+def medgen_register_judges(register):
+    register("fixed", FixedJudge, description="Always gives the same score.")
