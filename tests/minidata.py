@@ -49,12 +49,12 @@ def write_image(path: Path, seed: int, mode: str = "L", size: int = 32) -> None:
         Image.fromarray(arr).save(path)
 
 
-def record(fmt: str, task: str, i: int, images: list[str], truth: list[str]) -> dict[str, Any]:
+def record(fmt: str, task: str, i: int, images: list[str], truth: list[str], modality: str) -> dict[str, Any]:
     rec: dict[str, Any] = {
         "id": f"{task}-{i:03d}",
         "category": CATEGORY[fmt],
         "sub-category": "test",
-        "modality": MODALITIES[i % len(MODALITIES)],
+        "modality": modality,
         "in-out": IN_OUT[fmt],
         "source": "minidata",
         "instruction": f"Describe case {i} of {task}.",
@@ -99,7 +99,7 @@ def make_dataset(root: Path, per_task: int = 3, multi_image: bool = True) -> Pat
                     name = f"images/{i:03d}_gt.png"
                     write_image(folder / name, seed * 10 + 7, "L")
                     truth.append(name)
-                lines.append(json.dumps(record(fmt, task, i, inputs, truth)))
+                lines.append(json.dumps(record(fmt, task, i, inputs, truth, MODALITIES[seed % len(MODALITIES)])))
             (folder / "data.jsonl").write_text("\n".join(lines) + "\n")
             (folder / "task_manifest.json").write_text(json.dumps({"format": fmt, "task": task, "record_count": per_task}))
             manifest["tasks"][f"{fmt}/{task}"] = {"record_count": per_task}

@@ -12,7 +12,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from medgen_core.data.records import RecordError, RecordFailure, build_sample, data_hash, matches, parse_line
+from medgen_core.data.parquet import embedded_resolver, iter_rows, parquet_files, strip_bytes
+from medgen_core.data.records import (
+    RecordError,
+    RecordFailure,
+    build_sample,
+    data_hash,
+    folder_resolver,
+    matches,
+    parse_line,
+)
 from medgen_core.names import normalise_modality
 from medgen_core.tasks.index import TaskInstance
 from medgen_core.types import MedgenError, Sample
@@ -23,9 +32,35 @@ def task_file(root: Path, instance: TaskInstance) -> Path:
     if not path.is_file():
         raise MedgenError(
             f"task {instance.name!r}: data file not found: {path} "
-            f"(dataset_name {instance.spec.dataset_name!r} under data root {root})"
+            f"(dataset_name {instance.spec.dataset_name!r} under data root {root}; no Parquet config either)"
         )
     return path
+
+
+Raw = tuple[str, str, Any, bytes, Any]  # source, fallback id, record (or RecordError), bytes to hash, resolver
+
+
+def raw_records(root: Path, instance: TaskInstance) -> Iterator[Raw]:
+    """Every record of the task's file, JSONL as released or the Parquet form, before any checks."""
+    jsonl = root / instance.spec.dataset_name / "data.jsonl"
+    files = [] if jsonl.is_file() else parquet_files(root, instance.spec.dataset_name)
+    if files:
+        resolve = embedded_resolver(root, root)
+        for n, (source, record, canonical) in enumerate(iter_rows(files, instance.spec), start=1):
+            yield source, f"{n:06d}", record, canonical, resolve
+        return
+    path = task_file(root, instance)
+    resolve = folder_resolver(path.parent, root)
+    with path.open("rb") as handle:
+        for line_no, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            source = f"{path}:{line_no}"
+            try:
+                record: Any = parse_line(line, source)
+            except RecordError as exc:
+                record = exc
+            yield source, f"{line_no:06d}", record, line, resolve
 
 
 def read_manifest(root: Path) -> dict[str, Any]:
@@ -42,41 +77,27 @@ def read_manifest(root: Path) -> dict[str, Any]:
 
 
 def count_check(root: Path, instance: TaskInstance) -> str | None:
-    """Compare the manifest's record count with the lines in data.jsonl; a message if they differ."""
+    """Compare the manifest's record count with the task's records; a message if they differ."""
     entry = read_manifest(root).get("tasks", {}).get(instance.spec.dataset_name)
     if not isinstance(entry, dict) or "record_count" not in entry:
         return None
-    actual = count_records(task_file(root, instance))
+    actual = sum(1 for _ in raw_records(root, instance))
     expected = entry["record_count"]
     if actual != expected:
+        where = "data.jsonl" if (root / instance.spec.dataset_name / "data.jsonl").is_file() else "the Parquet files"
         return (
             f"task {instance.name!r} ({instance.spec.dataset_name}): manifest.json says {expected} records, "
-            f"data.jsonl has {actual}"
+            f"{where} has {actual}"
         )
     return None
 
 
-def count_records(path: Path) -> int:
-    with path.open("rb") as handle:
-        return sum(1 for line in handle if line.strip())
-
-
 def count_matching(root: Path, instance: TaskInstance) -> int:
-    """How many records the task will yield (for progress bars); unreadable lines count too."""
+    """How many records the task will yield (for progress bars); unreadable ones count too."""
     total = 0
-    with task_file(root, instance).open("rb") as handle:
-        for line in handle:
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except (json.JSONDecodeError, UnicodeDecodeError):
-                total += 1
-                continue
-            if not isinstance(record, dict):
-                total += 1
-            elif matches(instance.filter, normalise_modality(record.get("modality")), record):
-                total += 1
+    for _, _, record, _, _ in raw_records(root, instance):
+        if not isinstance(record, dict) or matches(instance.filter, normalise_modality(record.get("modality")), record):
+            total += 1
     return total
 
 
@@ -86,45 +107,34 @@ def iter_samples(root: Path, instance: TaskInstance) -> Iterator[Sample | Record
     Records that cannot be read are yielded as failures whatever the filter,
     since nothing can be known about them: they are never dropped.
     """
-    path = task_file(root, instance)
-    task_dir = path.parent
     spec = instance.spec
-    first_seen: dict[str, int] = {}
-    with path.open("rb") as handle:
-        for line_no, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            source = f"{path}:{line_no}"
-            fallback_id = f"{line_no:06d}"
-            try:
-                record = parse_line(line, source)
-                sample = build_sample(record, spec, task_dir, root, source, fallback_id)
-            except RecordError as exc:
-                record_id = _guess_id(line, fallback_id)
-                yield RecordFailure(record_id, spec.task, source, str(exc), data_hash(line, None))
-                continue
-            if not matches(instance.filter, sample.modality, sample.record):
-                continue
-            if sample.id in first_seen:
-                message = (
-                    f"{source}: field 'id': duplicate sample id {sample.id!r} (first at line {first_seen[sample.id]})"
-                )
-                yield RecordFailure(f"{sample.id}#line{line_no}", spec.task, source, message, data_hash(line, None))
-                continue
-            first_seen[sample.id] = line_no
-            try:
-                sample.data_hash = data_hash(line, sample)
-            except MedgenError as exc:
-                yield RecordFailure(sample.id, spec.task, source, str(exc), data_hash(line, None), sample.modality)
-                continue
-            yield sample
+    first_seen: dict[str, str] = {}
+    for source, fallback_id, record, raw, resolve in raw_records(root, instance):
+        try:
+            if isinstance(record, RecordError):
+                raise record
+            sample = build_sample(record, spec, source, fallback_id, resolve)
+        except RecordError as exc:
+            record_id = _guess_id(record, fallback_id)
+            yield RecordFailure(record_id, spec.task, source, str(exc), data_hash(raw, None))
+            continue
+        if not matches(instance.filter, sample.modality, sample.record):
+            continue
+        if sample.id in first_seen:
+            message = f"{source}: field 'id': duplicate sample id {sample.id!r} (first at {first_seen[sample.id]})"
+            yield RecordFailure(f"{sample.id}#{fallback_id}", spec.task, source, message, data_hash(raw, None))
+            continue
+        first_seen[sample.id] = source
+        try:
+            sample.data_hash = data_hash(raw, sample)
+        except MedgenError as exc:
+            yield RecordFailure(sample.id, spec.task, source, str(exc), data_hash(raw, None), sample.modality)
+            continue
+        sample.record = strip_bytes(sample.record)
+        yield sample
 
 
-def _guess_id(line: bytes, fallback: str) -> str:
-    try:
-        record = json.loads(line)
-        if isinstance(record, dict) and (record.get("id") or record.get("sample_id")):
-            return str(record.get("id") or record.get("sample_id"))
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        pass
+def _guess_id(record: Any, fallback: str) -> str:
+    if isinstance(record, dict) and (record.get("id") or record.get("sample_id")):
+        return str(record.get("id") or record.get("sample_id"))
     return fallback

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -61,27 +64,44 @@ def resolve_image(ref: Any, base: Path, root: Path, where: str) -> ImageRef:
     if ".." in posix.parts:
         raise RecordError(f"{where}: image path {ref!r} leaves the task folder ('..' is not allowed)")
     path = base / Path(*posix.parts)
-    resolved = path.resolve()
-    if not resolved.is_relative_to(base.resolve()):
+    resolved = _real_dir(str(path.parent)) / path.name if not path.is_symlink() else path.resolve()
+    if not resolved.is_relative_to(_real_dir(str(base))):
         raise RecordError(f"{where}: image path {ref!r} resolves outside the task folder (symlink to {resolved})")
     if not resolved.is_file():
         raise RecordError(f"{where}: image file not found: {ref!r} (looked for {path})")
     return ImageRef(ref=str(path.relative_to(root)), path=resolved)
 
 
+@lru_cache(maxsize=1024)
+def _real_dir(folder: str) -> Path:
+    """A folder with every symlink resolved (cached: thousands of images share a few folders)."""
+    return Path(os.path.realpath(folder))
+
+
 def _image_list(record: dict[str, Any], key: str, where: str) -> list[Any]:
     value = record.get(key)
     if value is None:
         return []
-    if isinstance(value, str):
+    if isinstance(value, (str, dict)):
         return [value]
     if not isinstance(value, list):
         raise RecordError(f"{where}: field '{key}': expected a list of image paths, got {type(value).__name__}")
     return value
 
 
-def build_sample(record: Any, spec: TaskSpec, task_dir: Path, root: Path, source: str, fallback_id: str) -> Sample:
-    """Validate ``record`` against what ``spec`` needs; raise :class:`RecordError` naming the field."""
+ImageResolver = Callable[[Any, str], ImageRef]
+
+
+def folder_resolver(task_dir: Path, root: Path) -> ImageResolver:
+    """Image paths relative to a task's data.jsonl, kept inside that folder."""
+    return lambda ref, where: resolve_image(ref, task_dir, root, where)
+
+
+def build_sample(record: Any, spec: TaskSpec, source: str, fallback_id: str, resolve: ImageResolver) -> Sample:
+    """Validate ``record`` against what ``spec`` needs; raise :class:`RecordError` naming the field.
+
+    ``resolve(value, where)`` turns one image reference of the record into an :class:`ImageRef`.
+    """
     if not isinstance(record, dict):
         raise RecordError(f"{source}: expected a JSON object, got {type(record).__name__}")
     sample_id = str(record.get("id") or record.get("sample_id") or fallback_id)
@@ -89,15 +109,13 @@ def build_sample(record: Any, spec: TaskSpec, task_dir: Path, root: Path, source
     if not isinstance(instruction, str) or not instruction.strip():
         raise RecordError(f"{source}: field 'instruction': missing or empty")
     inputs = [
-        resolve_image(ref, task_dir, root, f"{source}: field 'input_image'[{i}]")
+        resolve(ref, f"{source}: field 'input_image'[{i}]")
         for i, ref in enumerate(_image_list(record, "input_image", source))
     ]
     truth_refs = _image_list(record, "ground_truth_image", source)
     if len(truth_refs) > 1:
         raise RecordError(f"{source}: field 'ground_truth_image': at most one image, got {len(truth_refs)}")
-    reference = (
-        resolve_image(truth_refs[0], task_dir, root, f"{source}: field 'ground_truth_image'[0]") if truth_refs else None
-    )
+    reference = resolve(truth_refs[0], f"{source}: field 'ground_truth_image'[0]") if truth_refs else None
     if spec.output_type != "text" and reference is None:
         raise RecordError(f"{source}: field 'ground_truth_image': required for an {spec.output_type} task")
     answer = serialise_answer(record.get("answer"))
@@ -107,7 +125,7 @@ def build_sample(record: Any, spec: TaskSpec, task_dir: Path, root: Path, source
     if choices is not None and not (isinstance(choices, list) and all(isinstance(c, str) for c in choices)):
         raise RecordError(f"{source}: field 'choice': expected a list of option strings")
     masks = _image_list(record, "mask_image", source)
-    mask = resolve_image(masks[0], task_dir, root, f"{source}: field 'mask_image'[0]") if masks else None
+    mask = resolve(masks[0], f"{source}: field 'mask_image'[0]") if masks else None
     category = str(record.get("category", "")).replace(" ", "").replace("-", "").lower()
     return Sample(
         id=sample_id,

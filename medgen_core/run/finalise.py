@@ -7,6 +7,7 @@ always consistent with what was saved, however often a run was interrupted.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -81,7 +82,9 @@ def finalise(
     group_columns: dict[str, dict[str, MetricColumn]] = {g: {} for g in config.get("groups", {})}
     data_hashes: dict[str, dict[str, str]] = {}
     failed_predictions: dict[str, int] = {}
-    lines = []
+    samples_path = store.folder / "samples.jsonl"
+    tmp = samples_path.with_name(f".samples.jsonl.tmp{os.getpid()}")
+    handle = tmp.open("w", encoding="utf-8")
     for (task, sample_id), groups in keys.items():
         pred = store.prediction(task, sample_id) or {}
         data_hashes.setdefault(task, {})[sample_id] = pred.get("data_hash", "")
@@ -111,8 +114,9 @@ def finalise(
                 )
                 pooled.n_total += 1
                 _add(pooled, value, column)
-        lines.append(_sample_line(pred, sample_scores, failures))
-    write_atomic(store.folder / "samples.jsonl", "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines))
+        handle.write(json.dumps(_sample_line(pred, sample_scores, failures), ensure_ascii=False) + "\n")
+    handle.close()
+    os.replace(tmp, samples_path)  # streamed to a temporary file, then swapped in whole
     seed = int(config["seed"])
     results = {
         "results": {task: _summaries(cols, seed) for task, cols in sorted(columns.items())},

@@ -2,8 +2,9 @@
 
 ``include`` names another YAML, relative to the including file; the including
 file's keys override the included ones (``aliases`` are never inherited, since
-a name belongs to one task). A YAML with ``group`` is a group (its
-``task`` key lists the members), one with only ``task`` is a task, one with neither is a fragment only meant to be included.
+a name belongs to one task). A YAML with ``group`` is a group (its ``task``
+key lists the members), one with only ``task`` is a task, one with neither is
+a fragment only meant to be included.
 """
 
 from __future__ import annotations

@@ -91,8 +91,13 @@ def test_different_run_refused(cli_run, testkit, minidata_root, tmp_path):
 
 def test_failures_are_counted_not_dropped(cli_run, testkit, minidata_root, tmp_path):
     run = tmp_path / "r"
-    res = cli_run(*base_args(minidata_root, testkit, run), "--model", "counting",
-                  "--model_args", "fail=question-answering-001|noise-reconstruction-002")
+    res = cli_run(
+        *base_args(minidata_root, testkit, run),
+        "--model",
+        "counting",
+        "--model_args",
+        "fail=question-answering-001|noise-reconstruction-002",
+    )
     assert res.exit_code == 0, res.output
     out = results(run)
     vqa = out["results"]["kit_vqa"]["length_ratio"]
@@ -123,8 +128,19 @@ def test_wrong_type_and_missing_parts(cli_run, testkit, minidata_root, tmp_path)
 def test_unknown_names_suggest(cli_run, testkit, minidata_root, tmp_path):
     res = cli_run(*base_args(minidata_root, testkit, tmp_path / "r"), "--model", "orcale")
     assert res.exit_code == 2 and "unknown model 'orcale'. Did you mean 'oracle'?" in res.output
-    res = cli_run("run", "--tasks", "kit_edti", "--include_path", testkit, "--model", "oracle",
-                  "--data_root", minidata_root, "--output_path", tmp_path / "x")
+    res = cli_run(
+        "run",
+        "--tasks",
+        "kit_edti",
+        "--include_path",
+        testkit,
+        "--model",
+        "oracle",
+        "--data_root",
+        minidata_root,
+        "--output_path",
+        tmp_path / "x",
+    )
     assert res.exit_code == 2 and "Did you mean 'kit_edit'?" in res.output
 
 
@@ -147,8 +163,15 @@ def test_score_recomputes_without_model(cli_run, testkit, minidata_root, tmp_pat
 def test_judge_scores_and_secrets(cli_run, testkit, minidata_root, tmp_path):
     run = tmp_path / "r"
     secret = "sk-test-SECRET-1234567890"
-    res = cli_run(*base_args(minidata_root, testkit, run), "--model", "counting",
-                  "--judge", "fixed", "--judge_args", f"score=9,api_key={secret}")
+    res = cli_run(
+        *base_args(minidata_root, testkit, run),
+        "--model",
+        "counting",
+        "--judge",
+        "fixed",
+        "--judge_args",
+        f"score=9,api_key={secret}",
+    )
     assert res.exit_code == 0, res.output
     out = results(run)
     j = out["results"]["kit_vqa"]["judge_overall[with_reference]"]
@@ -159,8 +182,9 @@ def test_judge_scores_and_secrets(cli_run, testkit, minidata_root, tmp_path):
     for f in run.rglob("*"):
         if f.is_file() and f.suffix in (".json", ".jsonl"):
             assert secret not in f.read_text(), f
-    res = cli_run(*base_args(minidata_root, testkit, run), "--model", "counting", "--judge", "fixed",
-                  "--judge_args", "score=3")
+    res = cli_run(
+        *base_args(minidata_root, testkit, run), "--model", "counting", "--judge", "fixed", "--judge_args", "score=3"
+    )
     assert res.exit_code == 2 and "judge:" in res.output
 
 
@@ -181,8 +205,9 @@ def test_bad_judge_reply_retried_then_failed(testkit, minidata_root, tmp_path, m
 
         def judge(self, requests):
             attempts.append(len(requests))
-            return [JudgeVerdict(overall=11.0) if r.sample.id.endswith("0") else JudgeVerdict(overall=7.0)
-                    for r in requests]
+            return [
+                JudgeVerdict(overall=11.0) if r.sample.id.endswith("0") else JudgeVerdict(overall=7.0) for r in requests
+            ]
 
     class Plugin:
         @staticmethod
@@ -195,8 +220,9 @@ def test_bad_judge_reply_retried_then_failed(testkit, minidata_root, tmp_path, m
     host = get_host()
     host.register_plugin(Plugin, "sloppy")
     index = TaskIndex([Path(testkit)])
-    settings = RunSettings(index.select(["kit_vqa"]), "counting", judge="sloppy", output_path=tmp_path / "r",
-                           data_root=minidata_root)
+    settings = RunSettings(
+        index.select(["kit_vqa"]), "counting", judge="sloppy", output_path=tmp_path / "r", data_root=minidata_root
+    )
     out = Runner(settings, host).run()
     j = out["results"]["kit_vqa"]["judge_overall[with_reference]"]
     assert j["n"] == 3 and j["n_failed"] == 1 and j["mean"] == 7.0 and j["pass_rate"] == 0.0
@@ -208,6 +234,5 @@ def test_bad_judge_reply_retried_then_failed(testkit, minidata_root, tmp_path, m
 def test_metric_args_change_key_and_hash(cli_run, testkit, minidata_root, tmp_path):
     run = tmp_path / "r"
     assert cli_run(*base_args(minidata_root, testkit, run), "--model", "oracle").exit_code == 0
-    res = cli_run(*base_args(minidata_root, testkit, run), "--model", "oracle",
-                  "--metric_args", "length_ratio:foo=1")
+    res = cli_run(*base_args(minidata_root, testkit, run), "--model", "oracle", "--metric_args", "length_ratio:foo=1")
     assert res.exit_code == 2 and "its spec changed" in res.output

@@ -13,10 +13,22 @@ from medgen_core.tasks.loader import TaskFileError, load_spec
 from medgen_core.types import MedgenError
 
 OFFICIAL = [
-    "multiple_choice", "blank_filling", "report_generation", "question_answering", "style_transfer",
-    "artifact_removal", "noise_reconstruction", "resolution_editing", "contrast_enhancement",
-    "anatomical_annotation", "disease_prediction", "instruction_editing", "organ_removal",
-    "organ_reconstruction", "projection_3d_to_2d", "reconstruction_2d_to_3d",
+    "multiple_choice",
+    "blank_filling",
+    "report_generation",
+    "question_answering",
+    "style_transfer",
+    "artifact_removal",
+    "noise_reconstruction",
+    "resolution_editing",
+    "contrast_enhancement",
+    "anatomical_annotation",
+    "disease_prediction",
+    "instruction_editing",
+    "organ_removal",
+    "organ_reconstruction",
+    "projection_3d_to_2d",
+    "reconstruction_2d_to_3d",
 ]
 
 
@@ -37,11 +49,16 @@ def test_builtin_tasks_all_valid(index):
 @pytest.mark.parametrize(
     "alias, name",
     [
-        ("organic-removal", "organ_removal"), ("Organic_Reconstruction", "organ_reconstruction"),
-        ("3d-to-2d-projection", "projection_3d_to_2d"), ("2d-3d-reconstruction", "reconstruction_2d_to_3d"),
-        ("multi-choice", "multiple_choice"), ("question-answer", "question_answering"),
-        ("dye-transfer", "style_transfer"), ("resolution-edit", "resolution_editing"),
-        ("instruction-edit", "instruction_editing"), ("noise_reconstruction", "noise_reconstruction"),
+        ("organic-removal", "organ_removal"),
+        ("Organic_Reconstruction", "organ_reconstruction"),
+        ("3d-to-2d-projection", "projection_3d_to_2d"),
+        ("2d-3d-reconstruction", "reconstruction_2d_to_3d"),
+        ("multi-choice", "multiple_choice"),
+        ("question-answer", "question_answering"),
+        ("dye-transfer", "style_transfer"),
+        ("resolution-edit", "resolution_editing"),
+        ("instruction-edit", "instruction_editing"),
+        ("noise_reconstruction", "noise_reconstruction"),
     ],
 )
 def test_aliases(index, alias, name):
@@ -86,7 +103,9 @@ def write(path: Path, text: str) -> Path:
 
 def test_include_is_relative_and_overrides(tmp_path):
     write(tmp_path / "base" / "_b.yaml", "dataset_name: X/y\noutput_type: text\naliases: [zzz]\ndoc_to_text: base\n")
-    f = write(tmp_path / "t" / "child.yaml", "include: ../base/_b.yaml\ntask: child\ndoc_to_text: child {{ instruction }}\n")
+    f = write(
+        tmp_path / "t" / "child.yaml", "include: ../base/_b.yaml\ntask: child\ndoc_to_text: child {{ instruction }}\n"
+    )
     spec = load_spec(f)
     assert spec.dataset_name == "X/y" and spec.doc_to_text == "child {{ instruction }}" and spec.aliases == []
 
@@ -96,8 +115,10 @@ def test_include_is_relative_and_overrides(tmp_path):
     [
         ("task: t\ndataset_name: a\noutput_type: text\nmetrc_list: []\n", "key 'metrc_list': unknown key"),
         ("task: t\ndataset_name: a\noutput_type: video\n", "key 'output_type'"),
-        ("task: t\ndataset_name: a\noutput_type: text\nmetric_list:\n  - metric: x\n    threshold: high\n",
-         "key 'metric_list.0.threshold'"),
+        (
+            "task: t\ndataset_name: a\noutput_type: text\nmetric_list:\n  - metric: x\n    threshold: high\n",
+            "key 'metric_list.0.threshold'",
+        ),
         ("task: t\noutput_type: text\n", "key 'dataset_name': Field required"),
         ("include: nothere.yaml\ntask: t\n", "key 'include': file not found: nothere.yaml"),
         ("task: t\ndataset_name: a\noutput_type: text\ndoc_to_text: '{{ instruction '\n", "key 'doc_to_text'"),
@@ -120,8 +141,12 @@ def test_include_cycle(tmp_path):
 
 
 def test_yaml_path_in_tasks(index, tmp_path):
-    f = write(tmp_path / "mine.yaml", "include: " + str(builtin_task_dir() / "gen" / "organ_removal.yaml")
-              + "\ntask: my_removal\nfilter: {modality: [MR]}\n")
+    f = write(
+        tmp_path / "mine.yaml",
+        "include: "
+        + str(builtin_task_dir() / "gen" / "organ_removal.yaml")
+        + "\ntask: my_removal\nfilter: {modality: [MR]}\n",
+    )
     sel = index.select([str(f)])
     assert [t.name for t in sel.tasks] == ["my_removal"]
     assert sel.tasks[0].filter.modality == ["mri"]

@@ -68,7 +68,7 @@ def vlm_filter(name: str):
             items.append((_sample(f"filter:{s.file}", s.modality, prompt, img), prompt, img))
         replies = stage.ask(items)
         kept, rejected = [s for s in sources if s.kind != "image"], []
-        for s, reply in zip(asked, replies):
+        for s, reply in zip(asked, replies, strict=True):
             ok = isinstance(reply, str) and reply.lower().startswith("yes")
             s.facts["vlm_filter"] = {"model": name, "reply": str(reply)[:300], "kept": ok}
             if ok:
@@ -88,7 +88,7 @@ def llm_augment(name: str, records: list[dict[str, Any]]) -> None:
     for r in records:
         prompt = AUGMENT_PROMPT.format(instruction=r["instruction"])
         items.append((_sample(r["id"], r["modality"], prompt, []), prompt, []))
-    for r, reply in zip(records, stage.ask(items)):
+    for r, reply in zip(records, stage.ask(items), strict=True):
         info: dict[str, Any] = {"model": name, "template_instruction": r["instruction"]}
         if isinstance(reply, str) and reply:
             r["instruction"] = reply
@@ -103,11 +103,11 @@ def vlm_review(name: str, records: list[dict[str, Any]], task_dirs: list[Path]) 
     """Ask the VLM to pass or fail each record; its verdict joins the record's ``review``."""
     stage = ModelStage(name)
     items = []
-    for r, d in zip(records, task_dirs):
+    for r, d in zip(records, task_dirs, strict=True):
         imgs = [ImageRef(p, d / p) for p in r["input_image"]]
         prompt = REVIEW_PROMPT.format(instruction=r["instruction"], answer=r["answer"])
         items.append((_sample(r["id"], r["modality"], r["instruction"], imgs, r["answer"]), prompt, imgs))
-    for r, reply in zip(records, stage.ask(items)):
+    for r, reply in zip(records, stage.ask(items), strict=True):
         passed = isinstance(reply, str) and reply.upper().startswith("PASS")
         r["review"]["vlm"] = {"model": name, "reply": str(reply)[:300], "verdict": "pass" if passed else "fail"}
         if not passed:

@@ -63,12 +63,15 @@ def automatic_review(record: dict[str, Any], task_dir: Path, max_size: int) -> d
             "status": "passed" if not failed else "failed", "expert_review": "not performed"}
 
 
-def _differs(a, b, min_mean_abs: float = 0.5) -> bool:
-    """True when the two images differ by more than ``min_mean_abs`` grey levels on average."""
+def _differs(a, b, level: float = 8.0, min_fraction: float = 0.001) -> bool:
+    """True when at least ``min_fraction`` of pixels differ by more than ``level`` grey levels.
+
+    A share of changed pixels (not a mean) so a small local edit such as a lesion still counts.
+    """
     from PIL import Image
 
     ga, gb = a.convert("RGB"), b.convert("RGB")
     if ga.size != gb.size:
         ga = ga.resize(gb.size, Image.Resampling.BILINEAR)
     diff = np.abs(np.asarray(ga, np.float32) - np.asarray(gb, np.float32))
-    return float(diff.mean()) > min_mean_abs
+    return float((diff.max(axis=-1) > level).mean()) >= min_fraction

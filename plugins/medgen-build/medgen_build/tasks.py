@@ -121,7 +121,7 @@ IMAGE_TASKS: dict[str, TaskSpec] = {t.name: t for t in (
                    {"radius": 6.0, "new_radius": 12.0, "contrast": 40.0}]},
                  paper_subtask="Early to Late", observed_subtask="nodule growth"),
                R("lesion_resize", modalities=("photo",), channels="rgb", params={"lesion_resize": [
-                   {"radius": 3.0, "new_radius": 6.0, "contrast": -60.0, "colour": [-40.0, -80.0, -60.0],
+                   {"radius": 4.0, "new_radius": 8.0, "contrast": -60.0, "colour": [-40.0, -80.0, -60.0],
                     "satellites": 2}]},
                  paper_subtask="Early to Late", observed_subtask="haemorrhage progression")),),)),
     TaskSpec("instruction_editing", "MultimodalGeneration/instruction-editing", "MMGeneration",
@@ -156,7 +156,8 @@ IMAGE_TASKS: dict[str, TaskSpec] = {t.name: t for t in (
     TaskSpec("organ_reconstruction", "MultimodalGeneration/organic-reconstruction", "MMGeneration",
              "Multimodal Generation", GEN_IO, "Organ reconstruction", (
         Group((R("region_restoration", modalities=("ct", "xray", "mri"),
-                 params={"region_restoration": [{"region": "bright"}]}, observed_subtask="bright structure restoration"),
+                 params={"region_restoration": [{"region": "bright"}]},
+                 observed_subtask="bright structure restoration"),
                R("region_restoration", modalities=("mri", "ct"), params={"region_restoration": [{"region": "dark"}]},
                  observed_subtask="dark structure restoration"),
                R("region_restoration", modalities=("photo",), channels="rgb",

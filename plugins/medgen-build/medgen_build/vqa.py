@@ -158,7 +158,8 @@ def report(source: Source, img: np.ndarray, rng: np.random.Generator) -> Questio
     bright = f" The {f['brighter_half']} half of the image is brighter." if f["brighter_half"] else ""
     answer = {
         "FINDINGS": f"{f['modality']} ({tech}){plane} showing the {anatomy}. "
-                    f"{'Colour' if f['colour'] else 'Grayscale'} image, {f['size_px'][0]}x{f['size_px'][1]} px.{bright} "
+                    f"{'Colour' if f['colour'] else 'Grayscale'} image, "
+                    f"{f['size_px'][0]}x{f['size_px'][1]} px.{bright} "
                     f"Finding: {found}.",
         "IMPRESSION": (f"{subject(source)[0].upper()}{subject(source)[1:]} with {found}."
                        if findings else f"{subject(source)[0].upper()}{subject(source)[1:]}; {found}."),
@@ -181,7 +182,8 @@ def open_question(source: Source, img: np.ndarray, variant: int, rng: np.random.
     else:
         q = (f"Describe the appearance of this {f['modality']} image of the {anatomy}: is it colour or grayscale, "
              f"what is its shape, and which half is brighter?")
-        half = f"the {f['brighter_half']} half is brighter" if f["brighter_half"] else "neither half is clearly brighter"
+        half = (f"the {f['brighter_half']} half is brighter" if f["brighter_half"]
+                else "neither half is clearly brighter")
         a = (f"It is a {'colour' if f['colour'] else 'grayscale'} {f['orientation']} image of "
              f"{f['size_px'][0]}x{f['size_px'][1]} px; {half}.")
     return Question(f"open_{variant % 3}", q, a, None, [img], [source.file], f)

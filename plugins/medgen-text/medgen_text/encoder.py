@@ -17,6 +17,10 @@ from typing import Any
 # Padded tokens per forward pass: big enough for efficient matmuls, small enough that the attention
 # scores of 512-token texts stay in cache-sized chunks and memory stays flat in the number of pairs.
 TOKEN_BUDGET = 8192
+# Fixed cost of one forward pass, in tokens' worth of work (Python and kernel launch overhead).
+BATCH_OVERHEAD_TOKENS = 64
+# Length at which attention costs as much as the dense layers per token (about 9 x hidden for BERT shapes).
+ATTENTION_TOKENS = 2300
 
 
 @dataclass
@@ -144,18 +148,14 @@ class Encoder:
         return [list(next(encoded)) if t else list(empty) for t in stripped]
 
     def embed(self, texts: list[str], batch_size: int) -> list[Embedded]:
-        """Embed distinct texts longest first, in batches of at most ``batch_size`` texts and TOKEN_BUDGET tokens."""
+        """Embed texts longest first, in batches of similar length (see :func:`plan_batches`)."""
         torch = self.torch
         ids = self.token_ids(texts)
         order = sorted(range(len(texts)), key=lambda i: len(ids[i]), reverse=True)
         out: list[Embedded | None] = [None] * len(texts)
-        start = 0
         with torch.inference_mode():
-            while start < len(order):
-                longest = len(ids[order[start]])
-                size = max(1, min(batch_size, TOKEN_BUDGET // longest))
-                chunk = order[start : start + size]
-                start += size
+            for start, stop in plan_batches([len(ids[i]) for i in order], batch_size):
+                chunk = order[start:stop]
                 for i, emb in zip(chunk, self._forward([ids[i] for i in chunk]), strict=True):
                     out[i] = emb
         return out  # type: ignore[return-value]
@@ -190,6 +190,32 @@ class Encoder:
             vectors = hidden[row, : len(x)].clone()  # clone: a view would pin the whole batch in memory
             result.append(Embedded(vectors, weights / total if total > 0 else weights, empty=total <= 0))
         return result
+
+
+def plan_batches(lengths: list[int], batch_size: int, budget: int = TOKEN_BUDGET) -> list[tuple[int, int]]:
+    """Split lengths sorted longest first into batches that minimise padded work plus a per-batch overhead.
+
+    Each batch costs BATCH_OVERHEAD_TOKENS plus its padded tokens (weighted for attention, which grows with
+    length); a batch holds at most ``batch_size`` texts and ``budget`` padded tokens (a single longer text
+    still gets its own batch). Dynamic programming over the sorted lengths finds the cheapest split.
+    """
+    n = len(lengths)
+    best = [0.0] + [float("inf")] * n  # best[j]: cheapest cost of the first j texts
+    cut = [0] * (n + 1)
+    for j in range(1, n + 1):
+        for i in range(j - 1, max(-1, j - 1 - batch_size), -1):  # batch = lengths[i:j], padded to lengths[i]
+            width, count = lengths[i], j - i
+            if count > 1 and count * width > budget:
+                break
+            cost = best[i] + BATCH_OVERHEAD_TOKENS + count * width * (1 + width / ATTENTION_TOKENS)
+            if cost < best[j]:
+                best[j], cut[j] = cost, i
+    batches = []
+    j = n
+    while j > 0:
+        batches.append((cut[j], j))
+        j = cut[j]
+    return batches[::-1]
 
 
 def _cut_layers(model: Any, num_layers: int) -> Any:

@@ -7,10 +7,21 @@ own through the ``medgen_register_transforms`` hook with the same fields.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
-from medgen_build.transforms import annotation, artifacts, contrast, edits, lesion, noise, projection, regions
-from medgen_build.transforms import resolution, style
+from medgen_build.transforms import (
+    annotation,
+    artifacts,
+    contrast,
+    edits,
+    lesion,
+    noise,
+    projection,
+    regions,
+    resolution,
+    style,
+)
 from medgen_build.transforms.base import Pair
 
 ALL = ("ct", "mri", "us", "xray", "pathology", "photo")

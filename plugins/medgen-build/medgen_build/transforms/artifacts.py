@@ -94,5 +94,6 @@ def bias_field(img: np.ndarray, rng: np.random.Generator, strength: float = 0.45
     out = clip(per_channel(img, lambda ch: ch * field))
     dark = "left" if field[:, : w // 2].mean() < field[:, w // 2:].mean() else "right"
     return Pair(out, img, meta={"params": {"strength": strength, "coefficients": rounded(coef.tolist())},
-                                "effect": f"a smooth intensity bias field (gain {1 - strength:.2f}-{1 + strength:.2f}), "
+                                "effect": f"a smooth intensity bias field (gain {1 - strength:.2f}-"
+                                          f"{1 + strength:.2f}), "
                                           f"darker toward the {dark}"})

@@ -14,11 +14,18 @@ from medgen_build.transforms.base import Pair, area_percent, clip, per_channel, 
 from medgen_build.transforms.segment import foreground
 
 
-def _place(img: np.ndarray, rng: np.random.Generator, radius: float) -> tuple[float, float]:
+def _place(img: np.ndarray, rng: np.random.Generator, radius: float, contrast: float = 0.0) -> tuple[float, float]:
+    """A centre inside the tissue, away from its edge, where the lesion's contrast will not clip at 0 or 255."""
     from scipy import ndimage
 
+    from medgen_build.transforms.base import gray
+
     dist = ndimage.distance_transform_edt(foreground(img))
-    ok = np.argwhere(dist > radius * 2.0)
+    local = ndimage.uniform_filter(gray(img), size=max(3, int(radius * 2)))
+    room = (local > -contrast + 15) if contrast < 0 else (local < 240 - contrast)
+    ok = np.argwhere((dist > radius * 2.0) & room)
+    if len(ok) == 0:
+        ok = np.argwhere(dist > radius * 2.0)
     if len(ok) == 0:
         ok = np.argwhere(dist >= dist.max() * 0.8)
     cy, cx = ok[int(rng.integers(0, len(ok)))]
@@ -66,7 +73,7 @@ def _lesion_meta(kind, centre, radius, form, contrast, mask, extra=None) -> dict
 
 def lesion_insert(img: np.ndarray, rng: np.random.Generator, radius: float = 10.0, contrast: float = -50.0,
                   colour: list[float] | None = None) -> Pair:
-    centre = _place(img, rng, radius)
+    centre = _place(img, rng, radius, contrast)
     form = _shape(rng)
     out, mask = _with_lesion(img, centre, radius, form, contrast, colour)
     meta = _lesion_meta("add", centre, radius, form, contrast, mask)
@@ -85,13 +92,13 @@ def lesion_remove(img: np.ndarray, rng: np.random.Generator, radius: float = 10.
 def lesion_resize(img: np.ndarray, rng: np.random.Generator, radius: float = 8.0, new_radius: float = 14.0,
                   contrast: float = -50.0, colour: list[float] | None = None, satellites: int = 0) -> Pair:
     """Same lesion at two sizes; ``satellites`` new small lesions appear in the target (progression)."""
-    centre = _place(img, rng, max(radius, new_radius))
+    centre = _place(img, rng, max(radius, new_radius), contrast)
     form = _shape(rng)
     before, mask_a = _with_lesion(img, centre, radius, form, contrast, colour)
     after, mask_b = _with_lesion(img, centre, new_radius, form, contrast, colour)
     sat = []
     for _ in range(satellites):
-        c = _place(img, rng, 4.0)
+        c = _place(img, rng, 4.0, contrast)
         f = _shape(rng)
         r = float(rng.uniform(2.5, 4.0))
         after, m = _with_lesion(after, c, r, f, contrast, colour)

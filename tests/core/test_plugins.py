@@ -1,0 +1,147 @@
+"""The plugin host: entry points, MEDGEN_LOAD_PLUGINS, broken plugins, light imports, the example plugin."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import TESTKIT
+
+REPO = Path(__file__).resolve().parents[2]
+HEAVY = ["torch", "transformers", "diffusers", "lpips", "bert_score", "litellm", "skimage", "scipy", "datasets"]
+
+
+def medgen(*args: str, env_extra: dict | None = None, pythonpath: list[str] = ()) -> subprocess.CompletedProcess:
+    env = {**os.environ, **(env_extra or {})}
+    env["PYTHONPATH"] = os.pathsep.join([*pythonpath, env.get("PYTHONPATH", "")])
+    code = "import sys; from medgen_core.cli import main; sys.argv[0] = 'medgen'; main()"
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, timeout=300)
+
+
+def test_import_is_light():
+    code = (
+        "import sys, json, medgen_core, medgen_core.cli, medgen_core.run.runner\n"
+        "from medgen_core.plugins import get_host\n"
+        "h = get_host(); h.models; h.metrics; h.judges; h.task_dirs; h.transforms\n"
+        "from medgen_core.cli import _add_plugin_commands; _add_plugin_commands()\n"
+        f"print(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))\n"
+        "print(json.dumps({n: r.error for n, r in h.records.items()}))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    heavy, errors = (json.loads(line) for line in out.stdout.splitlines()[-2:])
+    assert heavy == []
+    assert all(e is None for e in errors.values()), errors
+    assert {"pixel", "text", "classical"} <= set(errors)  # the installed plugins all loaded
+
+
+def test_load_plugins_env(monkeypatch, testkit):
+    from medgen_core.plugins import get_host, reset_host
+
+    monkeypatch.setenv("MEDGEN_LOAD_PLUGINS", "")
+    assert get_host().models == {} and get_host().records == {}
+    reset_host()
+    monkeypatch.setenv("MEDGEN_LOAD_PLUGINS", "testkit")
+    host = get_host()
+    assert set(host.records) == {"testkit"}
+    assert "counting" in host.models and "oracle" not in host.models
+    reset_host()
+    monkeypatch.setenv("MEDGEN_LOAD_PLUGINS", "models,testkit")
+    assert {"oracle", "identity", "counting"} <= set(get_host().models)
+
+
+def test_broken_plugin_reported_others_work(tmp_path, minidata_root):
+    dist = tmp_path / "medgen_broken-1.2.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: medgen-broken\nVersion: 1.2\n")
+    (dist / "entry_points.txt").write_text("[medgen]\nbroken = medgen_broken\n")
+    (tmp_path / "medgen_broken.py").write_text("import a_module_that_is_not_installed\n")
+    path = [str(tmp_path), TESTKIT]
+    listing = medgen("ls", "plugins", pythonpath=path)
+    assert listing.returncode == 0, listing.stderr
+    row = next(line for line in listing.stdout.splitlines() if "broken" in line)
+    assert "1.2" in row and "ModuleNotFoundError" in row and "a_module_that_is_not_installed" in row
+    assert any("testkit" in line and "medgen_register_models" in line for line in listing.stdout.splitlines())
+    run = medgen(
+        "run",
+        "--tasks",
+        "kit_vqa",
+        "--include_path",
+        str(Path(TESTKIT) / "tasks"),
+        "--model",
+        "counting",
+        "--data_root",
+        str(minidata_root),
+        "--output_path",
+        str(tmp_path / "run"),
+        "--quiet",
+        pythonpath=path,
+        env_extra={"MEDGEN_LOAD_PLUGINS": "models,tasks,testkit,broken"},
+    )
+    assert run.returncode == 0, run.stderr
+    assert json.loads((tmp_path / "run" / "results.json").read_text())["results"]["kit_vqa"]["length_ratio"]["n"] == 3
+
+
+@pytest.fixture(scope="module")
+def hello_installed(tmp_path_factory):
+    """pip-install the example plugin package (examples/medgen-hello) into a private folder."""
+    target = tmp_path_factory.mktemp("site")
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-index",
+            "-q",
+            "--target",
+            str(target),
+            str(REPO / "examples" / "medgen-hello"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert out.returncode == 0, out.stderr
+    return str(target)
+
+
+def test_example_plugin_through_entry_point(hello_installed, minidata_root, tmp_path):
+    listing = medgen("ls", "plugins", pythonpath=[hello_installed])
+    row = next(line for line in listing.stdout.splitlines() if line.split("│")[1:2] and "hello" in line)
+    assert "0.2.0" in row and "installed" in row
+    for hook in ("medgen_register_models", "medgen_register_metrics", "medgen_register_judges", "medgen_task_dirs"):
+        assert hook in listing.stdout
+    models = medgen("ls", "models", pythonpath=[hello_installed])
+    assert "echo" in models.stdout
+    run_dir = tmp_path / "run"
+    run = medgen(
+        "run",
+        "--tasks",
+        "hello_qa",
+        "--model",
+        "echo",
+        "--judge",
+        "keyword",
+        "--data_root",
+        str(minidata_root),
+        "--output_path",
+        str(run_dir),
+        pythonpath=[hello_installed],
+    )
+    assert run.returncode == 0, run.stderr
+    results = json.loads((run_dir / "results.json").read_text())
+    overlap = results["results"]["hello_qa"]["word_overlap"]
+    # minidata: "Describe case i of question-answering." vs "answer i for question-answering": 3 shared of 8 words
+    assert overlap["n"] == 3 and overlap["n_failed"] == 0
+    assert overlap["mean"] == pytest.approx(3 / 8)
+    assert results["results"]["hello_qa"]["judge_overall[with_reference]"]["mean"] == pytest.approx(1 + 9 * 3 / 5)
+    assert results["config"]["plugins"]["hello"] == "0.2.0"
+    assert "medgen results" in run.stdout and "word_overlap" in run.stdout  # the summary table
