@@ -29,7 +29,8 @@ FINDINGS = ["nodule", "mass", "consolidation", "ground-glass opacity", "cyst", "
 QUALIFIERS = ["small", "well-circumscribed", "ill-defined", "spiculated", "heterogeneous", "subtle", "large",
               "partially calcified", "rim-enhancing", "non-displaced"]
 IMPRESSIONS = ["likely benign", "suspicious for malignancy", "consistent with infection",
-               "most likely post-inflammatory", "recommend follow-up in 3 months", "no acute abnormality otherwise", "clinical correlation advised",
+               "most likely post-inflammatory", "recommend follow-up in 3 months", "no acute abnormality otherwise",
+               "clinical correlation advised",
                "compatible with acute process", "stable compared with prior"]
 MODALITIES = ["CT", "MRI", "ultrasound", "radiograph", "PET-CT"]
 SHORT = ["Pneumonia.", "Normal study.", "Pleural effusion", "No acute findings", "B", "C. Cardiomegaly", "Fracture",

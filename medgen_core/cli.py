@@ -130,6 +130,17 @@ def score(run_dir: str, quiet: bool) -> None:
     _execute(lambda progress: rescore(Path(run_dir), get_host(), progress), Path(run_dir), quiet)
 
 
+@cli.command()
+@click.argument("run_dirs", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False))
+@click.option("--no_groups", is_flag=True, help="Tasks only.")
+def compare(run_dirs: tuple[str, ...], no_groups: bool) -> None:
+    """Print several runs' results side by side as a markdown table: mean (pass rate)."""
+    from medgen_core.report.compare import comparison_rows, load_results, markdown_table
+
+    headers, rows = comparison_rows([load_results(Path(d)) for d in run_dirs], include_groups=not no_groups)
+    click.echo(markdown_table(headers, rows))
+
+
 def _execute(job: Any, output: Path, quiet: bool) -> None:
     from medgen_core.report.console import print_summary, progress_bar
 

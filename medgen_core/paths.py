@@ -24,9 +24,14 @@ def builtin_task_dir() -> Path:
     return _package_folder("task_yaml")
 
 
+def sample_benchmark_dir() -> Path:
+    """The sample benchmark folder itself (sources, built data, checksums), for ``medgen build``."""
+    return _package_folder("sample_benchmark")
+
+
 def bundled_sample_root() -> Path:
     """The bundled sample benchmark (official layout); ``MEDGEN_DATA_ROOT`` overrides it."""
     override = os.environ.get("MEDGEN_DATA_ROOT")
     if override:
         return Path(override)
-    return _package_folder("sample_benchmark") / "medgen-sample"
+    return sample_benchmark_dir() / "medgen-sample"

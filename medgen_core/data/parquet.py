@@ -40,7 +40,10 @@ def _task_names(spec: TaskSpec) -> set[str]:
 
 def iter_rows(files: list[Path], spec: TaskSpec) -> Iterator[tuple[str, dict[str, Any], bytes]]:
     """(source, record, canonical bytes for hashing) for each row of this task."""
-    import pyarrow.parquet as pq
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise MedgenError("reading the Parquet form needs pyarrow: pip install 'medgen[hub]'") from None
 
     wanted = _task_names(spec)
     for file in files:

@@ -112,6 +112,7 @@ def finalise(
                 pooled = group_columns[group].setdefault(
                     column.key, MetricColumn(column.key, column.threshold, column.higher_is_better)
                 )
+                pooled.unavailable = pooled.unavailable or column.unavailable
                 pooled.n_total += 1
                 _add(pooled, value, column)
         handle.write(json.dumps(_sample_line(pred, sample_scores, failures), ensure_ascii=False) + "\n")

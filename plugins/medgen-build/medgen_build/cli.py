@@ -9,9 +9,9 @@ import click
 
 def sample_benchmark_dir() -> Path:
     """The source tree's ``sample_benchmark/`` folder (sources in, bundled sample out)."""
-    from medgen_core.paths import _package_folder
+    from medgen_core.paths import sample_benchmark_dir
 
-    return _package_folder("sample_benchmark")
+    return sample_benchmark_dir()
 
 
 @click.command("build", help="Build a MedGEN-Bench-style dataset from source images (the four-stage pipeline).")

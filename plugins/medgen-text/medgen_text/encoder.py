@@ -18,7 +18,7 @@ from typing import Any
 # scores of 512-token texts stay in cache-sized chunks and memory stays flat in the number of pairs.
 TOKEN_BUDGET = 8192
 # Fixed cost of one forward pass, in tokens' worth of work (Python and kernel launch overhead).
-BATCH_OVERHEAD_TOKENS = 64
+BATCH_OVERHEAD_TOKENS = 256
 # Length at which attention costs as much as the dense layers per token (about 9 x hidden for BERT shapes).
 ATTENTION_TOKENS = 2300
 
