@@ -1,7 +1,7 @@
 """Pixel tier speed: the authors' per-pair loop vs medgen-pixel's batched ``score(items)``.
 
 Writes N editing pairs (512x512 PNGs: blurred / noisy / contrast-shifted
-variants of the real sources in /work/shared/medical-sources) into a temp
+variants of the real sources in sample_benchmark/sources) into a temp
 folder, then runs each side in its own subprocess (so peak RSS is per side):
 
 - baseline: for each pair, decode, LANCZOS-resize, scikit-image SSIM on
@@ -34,7 +34,7 @@ for _k, _v in {"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "TRANSFORMERS_
                "LITELLM_LOCAL_MODEL_COST_MAP": "True"}.items():
     os.environ.setdefault(_k, _v)
 
-SOURCES = "/work/shared/medical-sources/*/*.png"
+SOURCES = str(Path(__file__).resolve().parents[1] / "sample_benchmark" / "sources" / "*" / "*.png")
 CHUNK = 64
 SEED = 0
 

@@ -78,21 +78,20 @@ def encode_png(img: Image) -> bytes:
     return buf.getvalue()
 
 
-def save_content_addressed(img: Image, folder: Path) -> tuple[str, Path]:
-    """Write ``img`` as PNG named by its SHA-256 (atomically) and return (sha, path).
+def store_content_addressed(data: bytes, folder: Path, suffix: str = ".png") -> Path:
+    """Write encoded image bytes named by their SHA-256 (atomically); return the path.
 
     Content addressing makes a rerun after a crash write the same file again,
     never a second copy, and lets identical outputs share one file.
     """
-    data = encode_png(img)
     sha = hashlib.sha256(data).hexdigest()
-    path = folder / sha[:2] / f"{sha}.png"
+    path = folder / sha[:2] / f"{sha}{suffix}"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".tmp{os.getpid()}")
+        tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
         tmp.write_bytes(data)
         os.replace(tmp, path)
-    return sha, path
+    return path
 
 
 def contact_sheet(images: list[Image], tile: int = 384) -> Image:

@@ -13,7 +13,6 @@ for _name, _value in {
     os.environ[_name] = _value
 
 import pytest  # noqa: E402
-
 from minidata import make_dataset  # noqa: E402
 
 

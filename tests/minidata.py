@@ -16,18 +16,29 @@ from PIL import Image
 TASKS = {
     "VQA": ["multiple-choice", "blank-filling", "report-generation", "question-answering"],
     "ImageEditing": [
-        "style-transfer", "artifact-removal", "noise-reconstruction",
-        "resolution-editing", "contrast-enhancement", "anatomical-annotation",
+        "style-transfer",
+        "artifact-removal",
+        "noise-reconstruction",
+        "resolution-editing",
+        "contrast-enhancement",
+        "anatomical-annotation",
     ],
     "MultimodalGeneration": [
-        "disease-prediction", "instruction-editing", "organic-removal",
-        "organic-reconstruction", "3d-to-2d-projection", "2d-to-3d-reconstruction",
+        "disease-prediction",
+        "instruction-editing",
+        "organic-removal",
+        "organic-reconstruction",
+        "3d-to-2d-projection",
+        "2d-to-3d-reconstruction",
     ],
 }
 CATEGORY = {"VQA": "VQA", "ImageEditing": "ImageEdit", "MultimodalGeneration": "MMGeneration"}
 PAPER_FORMAT = {"VQA": "VQA", "ImageEditing": "Image Editing", "MultimodalGeneration": "Multimodal Generation"}
-IN_OUT = {"VQA": "image-text_to_text", "ImageEditing": "image-text_to_image",
-          "MultimodalGeneration": "image-text_to_image-text"}
+IN_OUT = {
+    "VQA": "image-text_to_text",
+    "ImageEditing": "image-text_to_image",
+    "MultimodalGeneration": "image-text_to_image-text",
+}
 MODALITIES = ["CT", "MRI", "X-ray", "Ultrasound", "Pathology", "Fundus photography", "Radiograph", "MR"]
 MODES = ["L", "RGB", "RGBA", "I;16", "P"]
 
@@ -101,7 +112,9 @@ def make_dataset(root: Path, per_task: int = 3, multi_image: bool = True) -> Pat
                     truth.append(name)
                 lines.append(json.dumps(record(fmt, task, i, inputs, truth, MODALITIES[seed % len(MODALITIES)])))
             (folder / "data.jsonl").write_text("\n".join(lines) + "\n")
-            (folder / "task_manifest.json").write_text(json.dumps({"format": fmt, "task": task, "record_count": per_task}))
+            (folder / "task_manifest.json").write_text(
+                json.dumps({"format": fmt, "task": task, "record_count": per_task})
+            )
             manifest["tasks"][f"{fmt}/{task}"] = {"record_count": per_task}
             total += per_task
     manifest["validation"]["actual_record_count"] = total

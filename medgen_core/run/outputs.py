@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
-import os
 from pathlib import Path
 from typing import Any
 
-from medgen_core.images import save_content_addressed, to_pil
+from medgen_core.images import encode_png, store_content_addressed, to_pil
 from medgen_core.types import ImageRef, MedgenError, ModelOutput
 
 _SIGNATURES = {b"\x89PNG\r\n\x1a\n": ".png", b"\xff\xd8\xff": ".jpg"}
@@ -51,18 +49,7 @@ def save_image(image: Any, run_folder: Path) -> str:
     if raw is not None:
         suffix = next((ext for sig, ext in _SIGNATURES.items() if raw.startswith(sig)), None)
         if suffix is not None:
-            return _store_bytes(raw, folder, suffix, run_folder)
+            return str(store_content_addressed(raw, folder, suffix).relative_to(run_folder))
         image = raw
-    _, path = save_content_addressed(to_pil(image, "model output image"), folder)
-    return str(path.relative_to(run_folder))
-
-
-def _store_bytes(raw: bytes, folder: Path, suffix: str, run_folder: Path) -> str:
-    sha = hashlib.sha256(raw).hexdigest()
-    path = folder / sha[:2] / f"{sha}{suffix}"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
-        tmp.write_bytes(raw)
-        os.replace(tmp, path)
-    return str(path.relative_to(run_folder))
+    png = encode_png(to_pil(image, "model output image"))
+    return str(store_content_addressed(png, folder).relative_to(run_folder))

@@ -10,7 +10,7 @@ from PIL import Image
 
 from medgen_core.types import ImageRef, ModelRequest, Sample
 
-SOURCES = Path("/work/shared/medical-sources")
+SOURCES = Path(__file__).resolve().parents[2] / "sample_benchmark" / "sources"  # committed copies
 FORBIDDEN = ("answer", "reference_image", "mask_image", "record")
 
 
@@ -48,15 +48,34 @@ def to_ref(img: Image.Image, name: str = "input.png") -> ImageRef:
     return ImageRef(name, data=buf.getvalue())
 
 
-def request(task: str, prompt: str, output_type: str, images: list[Image.Image], modality: str = "ct",
-            fmt: str = "edit", choices: list[str] | None = None, guarded: bool = True) -> ModelRequest:
+def request(
+    task: str,
+    prompt: str,
+    output_type: str,
+    images: list[Image.Image],
+    modality: str = "ct",
+    fmt: str = "edit",
+    choices: list[str] | None = None,
+    guarded: bool = True,
+) -> ModelRequest:
     sample = Sample(
-        id=f"{task}-0001", task=task, format=fmt, modality=modality, instruction=prompt, answer="SECRET-ANSWER",
-        choices=choices, input_images=[to_ref(i) for i in images], reference_image=to_ref(images[0], "gt.png"),
+        id=f"{task}-0001",
+        task=task,
+        format=fmt,
+        modality=modality,
+        instruction=prompt,
+        answer="SECRET-ANSWER",
+        choices=choices,
+        input_images=[to_ref(i) for i in images],
+        reference_image=to_ref(images[0], "gt.png"),
         record={"build": {"sigma": 0.1}},
     )
-    return ModelRequest(sample=GuardedSample(sample) if guarded else sample, prompt=prompt,  # type: ignore[arg-type]
-                        output_type=output_type, images=list(sample.input_images))
+    return ModelRequest(
+        sample=GuardedSample(sample) if guarded else sample,
+        prompt=prompt,  # type: ignore[arg-type]
+        output_type=output_type,
+        images=list(sample.input_images),
+    )
 
 
 def psnr(a: np.ndarray, b: np.ndarray) -> float:

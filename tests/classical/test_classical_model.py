@@ -33,9 +33,13 @@ CASES = [
     ("ct_lesion_edit", "text+image", "gen", "ct", "Remove the lesion from the liver."),
 ]
 
-IMAGE_FOR = {"ct": "ct/ct_abdomen_pancreas_tcia.png", "mri": "mri/mr_brain_pd_axial.png",
-             "xray": "xray/xr_chest_pa_cr.png", "us": "us/us_echo_philips.png",
-             "photo": "photo/fundus_normal_left_eye.png"}
+IMAGE_FOR = {
+    "ct": "ct/ct_abdomen_pancreas_tcia.png",
+    "mri": "mri/mr_brain_pd_axial.png",
+    "xray": "xray/xr_chest_pa_cr.png",
+    "us": "us/us_echo_philips.png",
+    "photo": "photo/fundus_normal_left_eye.png",
+}
 
 
 @pytest.fixture(scope="module")
@@ -49,9 +53,18 @@ def test_cases_cover_every_task() -> None:
 
 
 def test_every_task_gets_a_well_typed_output(model: ClassicalModel) -> None:
-    reqs = [request(task, prompt, out, [real_image(IMAGE_FOR[mod], 200)], modality=mod, fmt=fmt,
-                    choices=["MRI", "CT", "X-ray", "Ultrasound"] if task == "multiple_choice" else None)
-            for task, out, fmt, mod, prompt in CASES]
+    reqs = [
+        request(
+            task,
+            prompt,
+            out,
+            [real_image(IMAGE_FOR[mod], 200)],
+            modality=mod,
+            fmt=fmt,
+            choices=["MRI", "CT", "X-ray", "Ultrasound"] if task == "multiple_choice" else None,
+        )
+        for task, out, fmt, mod, prompt in CASES
+    ]
     outputs = model.predict(reqs)
     assert len(outputs) == len(CASES)
     for (task, out, _, _, _), res in zip(CASES, outputs, strict=True):
@@ -85,9 +98,19 @@ def test_failure_stays_with_its_sample(model: ClassicalModel) -> None:
 
 
 def test_model_never_reads_answer_reference_mask_or_record(model: ClassicalModel) -> None:
-    reqs = [request(task, prompt, out, [real_image(IMAGE_FOR[mod], 96)], modality=mod, fmt=fmt,
-                    choices=["MRI", "CT", "X-ray", "Ultrasound"] if task == "multiple_choice" else None, guarded=True)
-            for task, out, fmt, mod, prompt in CASES]
+    reqs = [
+        request(
+            task,
+            prompt,
+            out,
+            [real_image(IMAGE_FOR[mod], 96)],
+            modality=mod,
+            fmt=fmt,
+            choices=["MRI", "CT", "X-ray", "Ultrasound"] if task == "multiple_choice" else None,
+            guarded=True,
+        )
+        for task, out, fmt, mod, prompt in CASES
+    ]
     with pytest.raises(PeekedError):  # the guard itself works
         _ = reqs[0].sample.answer
     for res in model.predict(reqs):
@@ -125,8 +148,10 @@ def test_plugin_host_finds_classical() -> None:
 
 
 def test_import_is_cheap() -> None:
-    code = ("import sys, medgen_classical, medgen_classical.model; "
-            "heavy = [m for m in ('torch', 'transformers', 'diffusers', 'lpips', 'bert_score', 'litellm', "
-            "'skimage', 'scipy') if m in sys.modules]; print(','.join(heavy))")
+    code = (
+        "import sys, medgen_classical, medgen_classical.model; "
+        "heavy = [m for m in ('torch', 'transformers', 'diffusers', 'lpips', 'bert_score', 'litellm', "
+        "'skimage', 'scipy') if m in sys.modules]; print(','.join(heavy))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""

@@ -7,8 +7,12 @@ import pytest
 from classical_helpers import as_float, psnr, real_image
 from medgen_classical import restore
 
-REAL = ["ct/ct_upper_abdomen_spine.png", "mri/mr_brain_pd_axial.png", "xray/xr_chest_pa_cr.png",
-        "pathology/he_skin_nevus.png"]
+REAL = [
+    "ct/ct_upper_abdomen_spine.png",
+    "mri/mr_brain_pd_axial.png",
+    "xray/xr_chest_pa_cr.png",
+    "pathology/he_skin_nevus.png",
+]
 
 
 def _noisy(clean: np.ndarray, kind: str, rng: np.random.Generator) -> np.ndarray:

@@ -25,7 +25,8 @@ def test_mc_picks_modality_cue(modality: str, choices: list[str], expected: str)
 def test_mc_picks_strongest_question_overlap() -> None:
     choices = ["Pleural effusion", "Enlarged cardiac silhouette with cardiomegaly", "Pneumothorax", "Rib fracture"]
     prompt = "Is the cardiac silhouette enlarged on this film?\n" + "\n".join(
-        f"{c}. {o}" for c, o in zip("ABCD", choices, strict=True))
+        f"{c}. {o}" for c, o in zip("ABCD", choices, strict=True)
+    )
     letter, scores = text.multiple_choice(prompt, choices, "xray")
     assert letter == "B"
     assert scores["B"] > max(scores[k] for k in "ACD")
@@ -33,8 +34,9 @@ def test_mc_picks_strongest_question_overlap() -> None:
 
 def test_mc_tie_goes_to_longest_option() -> None:
     choices = ["Yes", "No", "Cannot be determined from this view"]
-    letter, _ = text.multiple_choice("Is there a lesion?\nA. Yes\nB. No\nC. Cannot be determined from this view",
-                                     choices, "ct")
+    letter, _ = text.multiple_choice(
+        "Is there a lesion?\nA. Yes\nB. No\nC. Cannot be determined from this view", choices, "ct"
+    )
     assert letter == "C"
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from minidata import make_dataset, write_image
 from PIL import Image
 
 from medgen_core.data.official import count_check, iter_samples
@@ -15,7 +16,6 @@ from medgen_core.data.records import RecordFailure, serialise_answer
 from medgen_core.images import contact_sheet, decode_image
 from medgen_core.paths import builtin_task_dir
 from medgen_core.tasks.index import TaskIndex, TaskInstance
-from minidata import make_dataset, write_image
 
 
 @pytest.fixture(scope="module")
@@ -212,7 +212,7 @@ def test_parquet_form_loads_like_jsonl(index, minidata_root, tmp_path):
         a = list(iter_samples(minidata_root, instance(index, name)))
         b = list(iter_samples(root, instance(index, name)))
         assert [s.id for s in a] == [s.id for s in b] and len(b) >= 2
-        for x, y in zip(a, b):
+        for x, y in zip(a, b, strict=True):
             assert not isinstance(y, RecordFailure), y
             assert x.answer == y.answer and x.choices == y.choices and x.modality == y.modality
             assert [i.read_bytes() for i in x.input_images] == [i.read_bytes() for i in y.input_images]

@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-
 
 def calls(path: Path) -> list[str]:
     return path.read_text().split() if path.exists() else []

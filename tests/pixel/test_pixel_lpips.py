@@ -31,8 +31,14 @@ def lpips_items(tmp_path_factory: pytest.TempPathFactory) -> list[ScoreItem]:
             p = p.resize((w + 7, h - 5))
         r.save(tmp / f"r{i}.png")
         p.save(tmp / f"p{i}.png")
-        sample = Sample(id=f"s{i}", task="t", format="edit", modality="MRI", instruction="",
-                        reference_image=ImageRef(f"r{i}.png", tmp / f"r{i}.png"))
+        sample = Sample(
+            id=f"s{i}",
+            task="t",
+            format="edit",
+            modality="MRI",
+            instruction="",
+            reference_image=ImageRef(f"r{i}.png", tmp / f"r{i}.png"),
+        )
         items.append(ScoreItem(sample, None, ImageRef(f"p{i}.png", tmp / f"p{i}.png")))
     return items
 

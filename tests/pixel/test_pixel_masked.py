@@ -23,8 +23,15 @@ def make_item(tmp_path: Path, sid: str, mask: np.ndarray | None, pred_size: tupl
     if mask is not None:
         Image.fromarray(mask).save(tmp_path / f"{sid}_m.png")
         mask_ref = ImageRef(f"{sid}_m.png", tmp_path / f"{sid}_m.png")
-    sample = Sample(id=sid, task="t", format="edit", modality="CT", instruction="",
-                    reference_image=ImageRef(f"{sid}_r.png", tmp_path / f"{sid}_r.png"), mask_image=mask_ref)
+    sample = Sample(
+        id=sid,
+        task="t",
+        format="edit",
+        modality="CT",
+        instruction="",
+        reference_image=ImageRef(f"{sid}_r.png", tmp_path / f"{sid}_r.png"),
+        mask_image=mask_ref,
+    )
     return ScoreItem(sample, None, ImageRef(f"{sid}_p.png", tmp_path / f"{sid}_p.png"))
 
 

@@ -11,9 +11,15 @@ from medgen_core.plugins import PluginHost
 def test_metrics_registered_with_tier_direction_threshold() -> None:
     host = PluginHost()
     assert host.records["pixel"].error is None
-    expect = {"ssim": (True, 0.7), "psnr": (True, 28.0), "lpips": (False, 0.6),
-              "ssim_in_mask": (True, 0.7), "ssim_out_mask": (True, 0.7),
-              "psnr_in_mask": (True, 28.0), "psnr_out_mask": (True, 28.0)}
+    expect = {
+        "ssim": (True, 0.7),
+        "psnr": (True, 28.0),
+        "lpips": (False, 0.6),
+        "ssim_in_mask": (True, 0.7),
+        "ssim_out_mask": (True, 0.7),
+        "psnr_in_mask": (True, 28.0),
+        "psnr_out_mask": (True, 28.0),
+    }
     for name, (higher, threshold) in expect.items():
         info = host.metric(name)
         assert (info.tier, info.reads, info.plugin) == ("pixel", "image", "pixel")

@@ -14,7 +14,7 @@ from pixel_reference import ref_psnr, ref_ssim, reference_pair
 
 from medgen_core.types import ImageRef, Sample, Score, ScoreFailure, ScoreItem
 
-SOURCES = sorted(glob.glob("/work/shared/medical-sources/*/*.png"))
+SOURCES = sorted(glob.glob(str(Path(__file__).resolve().parents[2] / "sample_benchmark" / "sources" / "*" / "*.png")))
 
 
 def save_mode(arr: np.ndarray, mode: str, path: Path) -> Path:
@@ -38,7 +38,11 @@ def save_mode(arr: np.ndarray, mode: str, path: Path) -> Path:
 
 def item_for(pred: Path, ref: Path, sid: str) -> ScoreItem:
     sample = Sample(
-        id=sid, task="t", format="edit", modality="CT", instruction="",
+        id=sid,
+        task="t",
+        format="edit",
+        modality="CT",
+        instruction="",
         reference_image=ImageRef(ref.name, ref),
     )
     return ScoreItem(sample, None, ImageRef(pred.name, pred))
@@ -119,8 +123,9 @@ def test_failures_name_the_sample(tmp_path: Path) -> None:
     (tmp_path / "bad.png").write_bytes(b"not a png")
     good = item_for(small, small, "tiny")
     no_image = ScoreItem(good.sample, None, None)
-    no_image.sample = Sample(id="noimg", task="t", format="edit", modality="CT", instruction="",
-                             reference_image=good.sample.reference_image)
+    no_image.sample = Sample(
+        id="noimg", task="t", format="edit", modality="CT", instruction="", reference_image=good.sample.reference_image
+    )
     broken = item_for(tmp_path / "bad.png", small, "broken")
     out = SSIMMetric().score([good, no_image, broken])
     assert all(isinstance(o, ScoreFailure) for o in out)

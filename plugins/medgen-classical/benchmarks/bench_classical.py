@@ -4,7 +4,7 @@ Usage:
     python benchmarks/bench_classical.py                 # 170 synthetic requests (10 per task) at 256 px
     python benchmarks/bench_classical.py --data ROOT     # every record of a dataset in the official layout
 
-Synthetic pairs are made here from /work/shared/medical-sources (noise, down-sampling, low contrast,
+Synthetic pairs are made here from sample_benchmark/sources (noise, down-sampling, low contrast,
 rings, ghosts, blanked regions, slice montages) so the clean image is known; with --data the script
 reads data.jsonl records directly and only times the model (it never passes answers to it).
 """
@@ -29,11 +29,16 @@ from medgen_classical.model import ClassicalModel  # noqa: E402
 
 from medgen_core.types import ImageRef, ModelRequest, Sample  # noqa: E402
 
-SOURCES = Path(os.environ.get("MEDGEN_SOURCES", "/work/shared/medical-sources"))
+SOURCES = Path(
+    os.environ.get("MEDGEN_SOURCES", str(Path(__file__).resolve().parents[3] / "sample_benchmark" / "sources"))
+)
 FOLDERS = {
-    "VQA/multiple-choice": "multiple_choice", "VQA/blank-filling": "blank_filling",
-    "VQA/report-generation": "report_generation", "VQA/question-answering": "question_answering",
-    "ImageEditing/style-transfer": "style_transfer", "ImageEditing/artifact-removal": "artifact_removal",
+    "VQA/multiple-choice": "multiple_choice",
+    "VQA/blank-filling": "blank_filling",
+    "VQA/report-generation": "report_generation",
+    "VQA/question-answering": "question_answering",
+    "ImageEditing/style-transfer": "style_transfer",
+    "ImageEditing/artifact-removal": "artifact_removal",
     "ImageEditing/noise-reconstruction": "noise_reconstruction",
     "ImageEditing/resolution-editing": "resolution_editing",
     "ImageEditing/contrast-enhancement": "contrast_enhancement",
@@ -46,8 +51,18 @@ FOLDERS = {
     "MultimodalGeneration/2d-to-3d-reconstruction": "reconstruction_2d_to_3d",
 }
 OUT_TYPE = {"VQA": "text", "ImageEditing": "image", "MultimodalGeneration": "text+image"}
-MODALITY = {"ct": "ct", "mri": "mri", "mr": "mri", "ultrasound": "us", "us": "us", "x-ray": "xray", "xray": "xray",
-            "radiograph": "xray", "pathology": "pathology", "histopathology": "pathology"}
+MODALITY = {
+    "ct": "ct",
+    "mri": "mri",
+    "mr": "mri",
+    "ultrasound": "us",
+    "us": "us",
+    "x-ray": "xray",
+    "xray": "xray",
+    "radiograph": "xray",
+    "pathology": "pathology",
+    "histopathology": "pathology",
+}
 
 
 def ref(arr: np.ndarray, name: str) -> ImageRef:
@@ -76,8 +91,11 @@ def synthetic(size: int, per_task: int) -> list[tuple[ModelRequest, np.ndarray |
         inp, target, prompt = clean, None, "Edit this image."
         if task == "noise_reconstruction":
             kind = ("gaussian", "poisson", "speckle")[i % 3]
-            noisy = {"gaussian": clean + rng.normal(0, 0.06, clean.shape), "poisson": rng.poisson(clean * 80) / 80,
-                     "speckle": clean * (1 + rng.normal(0, 0.2, clean.shape))}[kind]
+            noisy = {
+                "gaussian": clean + rng.normal(0, 0.06, clean.shape),
+                "poisson": rng.poisson(clean * 80) / 80,
+                "speckle": clean * (1 + rng.normal(0, 0.2, clean.shape)),
+            }[kind]
             inp, target, prompt = np.clip(noisy, 0, 1), clean, f"Remove the {kind} noise from this {mod} image."
         elif task == "resolution_editing":
             inp, target, prompt = clean[::2, ::2], clean, f"Upscale this image to {size}x{size}."
@@ -90,7 +108,7 @@ def synthetic(size: int, per_task: int) -> list[tuple[ModelRequest, np.ndarray |
             inp, target, prompt = np.clip(clean + rings, 0, 1), clean, "Remove the ring artifacts."
         elif task == "organ_reconstruction":
             inp = clean.copy()
-            inp[size // 3:size // 2, size // 3:size // 2] = 0
+            inp[size // 3 : size // 2, size // 3 : size // 2] = 0
             target, prompt = clean, "Reconstruct the missing region."
         elif task == "projection_3d_to_2d":
             small = load(f, size // 2)
@@ -99,16 +117,34 @@ def synthetic(size: int, per_task: int) -> list[tuple[ModelRequest, np.ndarray |
         choices = ["MRI", "CT", "Ultrasound", "X-ray"] if task == "multiple_choice" else None
         if choices:
             prompt = "Which modality?\n" + "\n".join(f"{'ABCD'[k]}. {c}" for k, c in enumerate(choices))
-        out = {"multiple_choice": "text", "blank_filling": "text", "report_generation": "text",
-               "question_answering": "text"}.get(task, "text+image" if task in _GEN else "image")
-        sample = Sample(id=f"{task}-{i}", task=task, format="edit", modality=mod, instruction=prompt,
-                        choices=choices, input_images=[ref(inp, f"{i}.png")])
+        out = {
+            "multiple_choice": "text",
+            "blank_filling": "text",
+            "report_generation": "text",
+            "question_answering": "text",
+        }.get(task, "text+image" if task in _GEN else "image")
+        sample = Sample(
+            id=f"{task}-{i}",
+            task=task,
+            format="edit",
+            modality=mod,
+            instruction=prompt,
+            choices=choices,
+            input_images=[ref(inp, f"{i}.png")],
+        )
         pairs.append((ModelRequest(sample, prompt, out, list(sample.input_images)), target))
     return pairs
 
 
-_GEN = {"disease_prediction", "instruction_editing", "organ_removal", "organ_reconstruction", "projection_3d_to_2d",
-        "reconstruction_2d_to_3d", "ct_lesion_edit"}
+_GEN = {
+    "disease_prediction",
+    "instruction_editing",
+    "organ_removal",
+    "organ_reconstruction",
+    "projection_3d_to_2d",
+    "reconstruction_2d_to_3d",
+    "ct_lesion_edit",
+}
 
 
 def from_dataset(root: Path) -> list[tuple[ModelRequest, None]]:
@@ -130,16 +166,30 @@ def from_dataset(root: Path) -> list[tuple[ModelRequest, None]]:
             if task == "instruction_editing" and mod == "ct" and rec.get("paper_subtask") == "Lesion Edit":
                 t = "ct_lesion_edit"
             images = [ImageRef(p, jsonl.parent / p) for p in rec.get("input_image", [])]
-            sample = Sample(id=rec.get("id", ""), task=t, format="edit", modality=mod, instruction=rec["instruction"],
-                            choices=choices, input_images=images)
+            sample = Sample(
+                id=rec.get("id", ""),
+                task=t,
+                format="edit",
+                modality=mod,
+                instruction=rec["instruction"],
+                choices=choices,
+                input_images=images,
+            )
             pairs.append((ModelRequest(sample, prompt, OUT_TYPE[folder.split("/")[0]], images), None))
     return pairs
 
 
 def psnr(a: np.ndarray, b: np.ndarray) -> float:
     if a.shape != b.shape:
-        b = np.asarray(Image.fromarray(np.rint(b * 255).astype(np.uint8)).resize(
-            (a.shape[1], a.shape[0]), Image.Resampling.LANCZOS), dtype=np.float64) / 255.0
+        b = (
+            np.asarray(
+                Image.fromarray(np.rint(b * 255).astype(np.uint8)).resize(
+                    (a.shape[1], a.shape[0]), Image.Resampling.LANCZOS
+                ),
+                dtype=np.float64,
+            )
+            / 255.0
+        )
     mse = float(np.mean((a - b) ** 2))
     return 100.0 if mse == 0 else 10 * np.log10(1 / mse)
 

@@ -17,6 +17,9 @@ from typing import Any
 # Padded tokens per forward pass: big enough for efficient matmuls, small enough that the attention
 # scores of 512-token texts stay in cache-sized chunks and memory stays flat in the number of pairs.
 TOKEN_BUDGET = 8192
+# Most attention score entries per head in one batch (texts x length^2): four 512-token texts, so the
+# attention matrices of long reports stay small and peak memory does not grow with the number of pairs.
+ATTENTION_BUDGET = 4 * 512 * 512
 # Fixed cost of one forward pass, in tokens' worth of work (Python and kernel launch overhead).
 BATCH_OVERHEAD_TOKENS = 256
 # Length at which attention costs as much as the dense layers per token (about 9 x hidden for BERT shapes).
@@ -92,6 +95,26 @@ class ReferenceCache:
         return len(self._data)
 
 
+def _release_freed_memory() -> None:
+    """Hand freed heap pages back to the OS (glibc keeps them after batches of varying shapes).
+
+    Without this, peak RSS creeps up with the number of batches scored although nothing is kept.
+    """
+    global _MALLOC_TRIM
+    if _MALLOC_TRIM is None:
+        try:
+            import ctypes
+
+            _MALLOC_TRIM = ctypes.CDLL("libc.so.6").malloc_trim
+        except (OSError, AttributeError):
+            _MALLOC_TRIM = False
+    if _MALLOC_TRIM:
+        _MALLOC_TRIM(0)
+
+
+_MALLOC_TRIM: Any = None
+
+
 def _cap_threads(torch: Any) -> None:
     """Never run more torch threads than the cores this process may use."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
@@ -158,6 +181,7 @@ class Encoder:
                 chunk = order[start:stop]
                 for i, emb in zip(chunk, self._forward([ids[i] for i in chunk]), strict=True):
                     out[i] = emb
+        _release_freed_memory()
         return out  # type: ignore[return-value]
 
     def _forward(self, batch: list[list[int]]) -> list[Embedded]:
@@ -205,7 +229,7 @@ def plan_batches(lengths: list[int], batch_size: int, budget: int = TOKEN_BUDGET
     for j in range(1, n + 1):
         for i in range(j - 1, max(-1, j - 1 - batch_size), -1):  # batch = lengths[i:j], padded to lengths[i]
             width, count = lengths[i], j - i
-            if count > 1 and count * width > budget:
+            if count > 1 and (count * width > budget or count * width * width > ATTENTION_BUDGET):
                 break
             cost = best[i] + BATCH_OVERHEAD_TOKENS + count * width * (1 + width / ATTENTION_TOKENS)
             if cost < best[j]:
