@@ -91,3 +91,19 @@ def test_instruction_editing_global_ops() -> None:
     assert np.array_equal(out, np.rot90(arr, -1))
     out, note = generate.instruction_editing(arr, "xray", "Add a small nodule in the upper lobe.")
     assert "lightly denoised" in note and psnr(out, arr) > 30
+
+
+def test_contrast_as_technique_is_not_an_edit():
+    """'non-contrast CT' and 'contrast-enhanced CT' describe the scan; only 'increase the contrast' edits it."""
+    import numpy as np
+    from medgen_classical.generate import instruction_editing
+
+    arr = np.linspace(0.2, 0.6, 64 * 64).reshape(64, 64)
+    for prompt in (
+        "Edit this axial non-contrast head CT: add a 16-px low-intensity focal lesion in the lower-right part.",
+        "Edit this axial contrast-enhanced abdominal CT: remove the 14-px focal lesion in the centre.",
+    ):
+        out, note = instruction_editing(arr, "ct", prompt)
+        assert "contrast" not in note and np.abs(out - arr).max() < 0.05
+    out, note = instruction_editing(arr, "ct", "Increase the contrast of this CT image.")
+    assert "CLAHE" in note and out.std() > arr.std()

