@@ -87,6 +87,7 @@ def cli() -> None:
 @click.option("--quiet", is_flag=True, help="No progress bar or summary table.")
 def run(**opts: Any) -> None:
     """Run a model on tasks; outputs and scores go to the run folder as they are produced."""
+    from medgen_core.data.official import unknown_manifest_tasks
     from medgen_core.data.roots import resolve_data_root
     from medgen_core.run.runner import Runner, RunSettings
 
@@ -102,6 +103,7 @@ def run(**opts: Any) -> None:
     if opts["judge"]:
         host.judge(opts["judge"])
     model_args = parse_kv(opts["model_args"], "--model_args")
+    data_root = resolve_data_root(opts["data_root"])
     output = Path(opts["output_path"]) if opts["output_path"] else default_run_folder(opts, model_args)
     settings = RunSettings(
         selection=selection,
@@ -110,12 +112,13 @@ def run(**opts: Any) -> None:
         judge=opts["judge"],
         judge_args=parse_kv(opts["judge_args"], "--judge_args"),
         output_path=output,
-        data_root=resolve_data_root(opts["data_root"]),
+        data_root=data_root,
         limit=opts["limit"],
         predict_only=opts["predict_only"],
         seed=opts["seed"],
         retry_failed=opts["retry_failed"],
         command=["medgen", *sys.argv[1:]],
+        warnings=unknown_manifest_tasks(data_root, [spec for spec, _ in index.tasks.values()]),
     )
     _execute(lambda progress: Runner(settings, host, progress).run(), output, opts["quiet"])
 
@@ -222,9 +225,10 @@ def ls_tasks(data_root: str | None, include_path: tuple[str, ...]) -> None:
     from medgen_core.tasks.listing import group_rows, task_rows
 
     index = task_index(include_path)
-    print_rows("tasks", ["task", "format", "output", "filter", "records", "aliases"], task_rows(index, data_root))
+    rows, warnings = task_rows(index, data_root)
+    print_rows("tasks", ["task", "format", "output", "filter", "records", "aliases"], rows)
     print_rows("groups", ["group", "tasks", "filter"], group_rows(index))
-    print_task_errors(index.errors)
+    print_task_errors(index.errors + warnings)
 
 
 @cli.command()

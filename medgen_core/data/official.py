@@ -21,9 +21,11 @@ from medgen_core.data.records import (
     folder_resolver,
     matches,
     parse_line,
+    task_names,
 )
-from medgen_core.names import normalise_modality
+from medgen_core.names import normalise_modality, normalise_task_name
 from medgen_core.tasks.index import TaskInstance
+from medgen_core.tasks.spec import TaskSpec
 from medgen_core.types import MedgenError, Sample
 
 
@@ -74,6 +76,17 @@ def read_manifest(root: Path) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise MedgenError(f"{path}: the manifest must be a JSON object")
     return data
+
+
+def unknown_manifest_tasks(root: Path, specs: list[TaskSpec]) -> list[str]:
+    """Tasks the manifest lists that no known task spec reads (after aliases): one message each."""
+    known = set().union(*(task_names(spec) for spec in specs)) if specs else set()
+    manifest = read_manifest(root)
+    listed = list(manifest.get("tasks", {}))
+    for fmt, tasks in (manifest.get("table_iv") or {}).items():
+        listed += [f"{fmt}/{task}" for task in tasks if isinstance(task, str)]
+    unknown = sorted({key for key in listed if normalise_task_name(key.split("/", 1)[-1]) not in known})
+    return [f"{root / 'manifest.json'}: unknown task {key!r} (no task YAML reads it)" for key in unknown]
 
 
 def count_check(root: Path, instance: TaskInstance) -> str | None:

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from medgen_core.data.records import ImageResolver, resolve_image
+from medgen_core.data.records import ImageResolver, resolve_image, task_names
 from medgen_core.names import normalise_task_name
 from medgen_core.tasks.spec import TaskSpec
 from medgen_core.types import ImageRef, MedgenError
@@ -33,11 +33,6 @@ def parquet_files(root: Path, dataset_name: str) -> list[Path]:
     return sorted(found)
 
 
-def _task_names(spec: TaskSpec) -> set[str]:
-    official = spec.dataset_name.split("/", 1)[-1]
-    return {normalise_task_name(n) for n in (official, spec.task, *spec.aliases)}
-
-
 def iter_rows(files: list[Path], spec: TaskSpec) -> Iterator[tuple[str, dict[str, Any], bytes]]:
     """(source, record, canonical bytes for hashing) for each row of this task."""
     try:
@@ -45,7 +40,7 @@ def iter_rows(files: list[Path], spec: TaskSpec) -> Iterator[tuple[str, dict[str
     except ImportError:
         raise MedgenError("reading the Parquet form needs pyarrow: pip install 'medgen[hub]'") from None
 
-    wanted = _task_names(spec)
+    wanted = task_names(spec)
     for file in files:
         row_no = 0
         for batch in pq.ParquetFile(file).iter_batches(batch_size=BATCH_ROWS):

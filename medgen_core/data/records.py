@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from medgen_core.names import normalise_modality
+from medgen_core.names import normalise_modality, normalise_task_name
 from medgen_core.tasks.spec import SampleFilter, TaskSpec
 from medgen_core.types import ImageRef, MedgenError, Sample
 
@@ -97,6 +97,12 @@ def folder_resolver(task_dir: Path, root: Path) -> ImageResolver:
     return lambda ref, where: resolve_image(ref, task_dir, root, where)
 
 
+def task_names(spec: TaskSpec) -> set[str]:
+    """Every spelling of the spec's task: its official folder name, its name and its aliases (folded)."""
+    official = spec.dataset_name.split("/", 1)[-1]
+    return {normalise_task_name(n) for n in (official, spec.task, *spec.aliases)}
+
+
 def build_sample(record: Any, spec: TaskSpec, source: str, fallback_id: str, resolve: ImageResolver) -> Sample:
     """Validate ``record`` against what ``spec`` needs; raise :class:`RecordError` naming the field.
 
@@ -105,6 +111,12 @@ def build_sample(record: Any, spec: TaskSpec, source: str, fallback_id: str, res
     if not isinstance(record, dict):
         raise RecordError(f"{source}: expected a JSON object, got {type(record).__name__}")
     sample_id = str(record.get("id") or record.get("sample_id") or fallback_id)
+    paper_task = record.get("paper_task")
+    if paper_task is not None and normalise_task_name(str(paper_task)) not in task_names(spec):
+        raise RecordError(
+            f"{source}: field 'paper_task': {paper_task!r} is not task {spec.task!r} "
+            f"(known names: {', '.join(sorted(task_names(spec)))})"
+        )
     instruction = record.get("instruction")
     if not isinstance(instruction, str) or not instruction.strip():
         raise RecordError(f"{source}: field 'instruction': missing or empty")

@@ -49,6 +49,7 @@ class RunSettings:
     seed: int = 1234
     retry_failed: bool = False
     command: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # found before the run (e.g. by the CLI)
 
 
 Progress = Callable[[str, int, int], None]  # (task, done, total)
@@ -80,7 +81,7 @@ class Runner:
         self.secrets = secret_values(settings.model_args) + secret_values(settings.judge_args)
         self._model: Any = None
         self._judge: Any = None
-        self.warnings: list[str] = []
+        self.warnings: list[str] = list(settings.warnings)
 
     # public -------------------------------------------------------------------------------
     def run(self) -> dict[str, Any]:

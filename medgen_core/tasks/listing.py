@@ -22,14 +22,17 @@ def describe_filter(flt: SampleFilter | None) -> str:
     return ", ".join(parts)
 
 
-def task_rows(index: TaskIndex, data_root: str | None) -> list[tuple[Any, ...]]:
-    from medgen_core.data.official import count_matching
+def task_rows(index: TaskIndex, data_root: str | None) -> tuple[list[tuple[Any, ...]], list[str]]:
+    """Rows for the table, and warnings about the data root (unknown tasks in its manifest)."""
+    from medgen_core.data.official import count_matching, unknown_manifest_tasks
     from medgen_core.data.roots import resolve_data_root
 
     try:
         root = resolve_data_root(data_root)
-    except MedgenError:
-        root = None
+    except MedgenError as exc:
+        root, warnings = None, [str(exc)]
+    else:
+        warnings = unknown_manifest_tasks(root, [spec for spec, _ in index.tasks.values()])
     rows = []
     for name, (spec, path) in sorted(index.tasks.items()):
         count: Any = "?"
@@ -40,7 +43,7 @@ def task_rows(index: TaskIndex, data_root: str | None) -> list[tuple[Any, ...]]:
                 count = "no data"
         aliases = ", ".join(spec.aliases)
         rows.append((name, spec.format, spec.output_type, describe_filter(spec.filter), count, aliases))
-    return rows
+    return rows, warnings
 
 
 def group_rows(index: TaskIndex) -> list[tuple[Any, ...]]:

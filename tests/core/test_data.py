@@ -249,3 +249,27 @@ def test_multi_image_reaches_models_natively_or_as_contact_sheet(index, minidata
     single = Runner(RunSettings(sel, "textonly", data_root=minidata_root), get_host())._request(spec, sample)
     assert len(single.images) == 1 and single.images[0].ref.startswith("contact_sheet(")
     assert single.images[0].open().size == (2 * 384, 384 + 20)
+
+
+def test_unknown_task_in_record_or_manifest(index, cli_run, testkit, tmp_path):
+    from medgen_core.data.official import unknown_manifest_tasks
+
+    root = make_dataset(tmp_path / "data", per_task=2)
+    data = root / "MultimodalGeneration" / "organic-removal" / "data.jsonl"
+    lines = data.read_text().splitlines()
+    lines[1] = lines[1].replace('"paper_task": "organic-removal"', '"paper_task": "organ-reconstruction"')
+    lines[0] = lines[0].replace('"paper_task": "organic-removal"', '"paper_task": "Organ_Removal"')  # an alias
+    data.write_text("\n".join(lines) + "\n")
+    items = list(iter_samples(root, instance(index, "organ_removal")))
+    assert not isinstance(items[0], RecordFailure)
+    assert isinstance(items[1], RecordFailure)
+    assert f"{data}:2: field 'paper_task': 'organ-reconstruction' is not task 'organ_removal'" in items[1].message
+    manifest = json.loads((root / "manifest.json").read_text())
+    manifest["tasks"]["VQA/visual-grounding"] = {"record_count": 3}
+    (root / "manifest.json").write_text(json.dumps(manifest))
+    specs = [spec for spec, _ in index.tasks.values()]
+    assert unknown_manifest_tasks(root, specs) == [
+        f"{root / 'manifest.json'}: unknown task 'VQA/visual-grounding' (no task YAML reads it)"
+    ]
+    res = cli_run("ls", "tasks", "--data_root", root)
+    assert "unknown task 'VQA/visual-grounding'" in res.output
