@@ -56,7 +56,8 @@ def _unavailable(model: str, why: str) -> MetricUnavailable:
         f"BERTScore model {model!r} is not available offline ({why}). Download it once with "
         f"`hf download {model}` (older hubs: `huggingface-cli download {model}`); it is cached under {cache} "
         "(set HF_HOME or HF_HUB_CACHE to move it). Or score with a model folder you have: metric arg "
-        "`model: /path/to/folder` in the task YAML, or `--metric_args model=/path/to/folder` on the command line "
+        "`args: {model: /path/to/folder}` under the metric in the task YAML, or "
+        "`--metric_args bertscore:model=/path/to/folder` on the command line "
         "(the key then names that model, so its numbers never mix with PubMedBERT's)."
     )
 
