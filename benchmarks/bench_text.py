@@ -2,7 +2,8 @@
 
 Prints, in one run: wall times and their ratio, the largest F1 difference, achieved GFLOP/s against this
 machine's measured matmul peak (same thread count), the reference-cache speed-up when a second model's
-answers are scored on the same samples, and peak memory at several numbers of pairs (fresh processes).
+answers are scored on the same samples, and peak memory from a quarter of --pairs to twice it (one fresh
+process per row; it should stay flat because the encoder bounds the batch shapes the model sees).
 
     python benchmarks/bench_text.py [--pairs 2000] [--chunk 64] [--skip-baseline]
 """
@@ -140,7 +141,7 @@ def memory_probe(n: int, chunk: int, cache_mb: float) -> dict:
     """Run in a fresh process: load the model, reset the peak-RSS mark, score n pairs, report the new peak."""
     from medgen_text import bundled_minilm_path
     from medgen_text.bertscore import BERTScoreMetric
-    from medgen_text.encoder import REFERENCE_CACHE
+    from medgen_text.encoder import REFERENCE_CACHE, EncoderStats
 
     refs, answers, _ = make_pairs(n)
     metric = BERTScoreMetric(model=bundled_minilm_path(), ref_cache_mb=cache_mb)
@@ -149,9 +150,10 @@ def memory_probe(n: int, chunk: int, cache_mb: float) -> dict:
     base = _status_mb("VmRSS")
     with open("/proc/self/clear_refs", "w") as fh:  # Linux: reset VmHWM (peak RSS) to the current RSS
         fh.write("5")
+    metric.encoder.stats = EncoderStats()
     score_in_chunks(metric, answers, refs, chunk)
     return {"pairs": n, "rss_after_load_mb": base, "peak_rss_mb": _status_mb("VmHWM"),
-            "cache_mb": REFERENCE_CACHE.bytes / 2**20}
+            "cache_mb": REFERENCE_CACHE.bytes / 2**20, "shapes": len(metric.encoder.stats.shapes)}
 
 
 def main() -> None:
@@ -208,7 +210,8 @@ def main() -> None:
     print(f"ours, resident model, refs not cached:     {warm_seconds:8.2f} s  "
           f"({args.pairs / warm_seconds:.0f} pairs/s, {stats_a.sequences} texts, {stats_a.batches} batches)")
     padding = 1 - stats_a.tokens / stats_a.padded_tokens
-    print(f"tokens: {stats_a.tokens} real, {stats_a.padded_tokens} fed to the model (padding {padding:.1%})")
+    print(f"tokens: {stats_a.tokens} real, {stats_a.padded_tokens} fed to the model (padding {padding:.1%}); "
+          f"{len(stats_a.shapes)} distinct batch shapes")
     print(f"model FLOPs for real tokens: {flops / 1e9:.1f} GFLOP -> {achieved:.1f} GFLOP/s over the whole score() time "
           f"= {achieved / peak:.1%} of peak (forward passes alone: {forward:.1f} GFLOP/s = {forward / peak:.1%})")
     print(f"second model's answers, refs cached:       {second_seconds:8.2f} s  ({stats_b.sequences} texts encoded) "
@@ -224,9 +227,9 @@ def main() -> None:
 
     print("\n== peak memory while scoring (fresh process per row; peak-RSS mark reset after the model load) ==")
     print(f"{'pairs':>6} {'ref cache':>10} {'RSS after load MB':>18} {'peak RSS MB':>12} {'peak - cache MB':>16}"
-          f" {'ref cache MB':>13}")
+          f" {'ref cache MB':>13} {'batch shapes':>13}")
     for cache_mb in (0.0, 512.0):
-        for n in sorted({max(args.pairs // 4, 1), args.pairs // 2, args.pairs}):
+        for n in sorted({max(args.pairs // 4, 1), max(args.pairs // 2, 1), args.pairs, 2 * args.pairs}):
             out = subprocess.run(
                 [sys.executable, __file__, "--probe", str(n), "--chunk", str(args.chunk),
                  "--probe-cache-mb", str(cache_mb)],
@@ -235,7 +238,7 @@ def main() -> None:
             row = json.loads(out.stdout.strip().splitlines()[-1])
             label = "off" if cache_mb == 0 else f"{cache_mb:.0f} MB"
             print(f"{row['pairs']:>6} {label:>10} {row['rss_after_load_mb']:>18.0f} {row['peak_rss_mb']:>12.0f} "
-                  f"{row['peak_rss_mb'] - row['cache_mb']:>16.0f} {row['cache_mb']:>13.1f}")
+                  f"{row['peak_rss_mb'] - row['cache_mb']:>16.0f} {row['cache_mb']:>13.1f} {row['shapes']:>13}")
 
 
 if __name__ == "__main__":

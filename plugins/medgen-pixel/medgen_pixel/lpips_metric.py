@@ -67,6 +67,7 @@ class LPIPSMetric:
         self.workers = workers
         self.key = f"lpips[alex,random-backbone,seed={self.seed}]" if self.pnet_rand else "lpips[alex]"
         self._model: Any = None
+        pairs.want("lpips")  # resize to 256x256 in the decode workers
 
     def _check_weights(self) -> None:
         path = hub_checkpoint_dir() / ALEXNET_FILE
@@ -105,7 +106,6 @@ class LPIPSMetric:
         return model
 
     def score(self, items: list[ScoreItem]) -> list[float | Score | BaseException]:
-        import numpy as np
         import torch
 
         model = self._load()
@@ -116,10 +116,9 @@ class LPIPSMetric:
         for start in range(0, len(ok), self.batch_size):
             idx = ok[start : start + self.batch_size]
             views = [loaded[i].lpips_input() for i in idx]  # type: ignore[union-attr]
-            x = _to_tensor(np.stack([v[0] for v in views]), self.device)
-            y = _to_tensor(np.stack([v[1] for v in views]), self.device)
+            batch = _to_tensor([v[0] for v in views] + [v[1] for v in views], self.device)
             with torch.inference_mode():
-                dist = model(x, y).reshape(-1).double().cpu().numpy()
+                dist = distances(model, batch).double().cpu().numpy()
             for i, d in zip(idx, dist, strict=True):
                 details = loaded[i].details  # type: ignore[union-attr]
                 out[i] = Score(float(d), details) if details else float(d)
@@ -139,9 +138,31 @@ class LPIPSMetric:
         }
 
 
-def _to_tensor(batch: Any, device: str) -> Any:
-    """NxHxWx3 uint8 -> Nx3xHxW float32 in [-1, 1] (channels-last memory, same values)."""
+def _to_tensor(views: list[Any], device: str) -> Any:
+    """256x256 uint8 views (HxW gray or HxWx3 RGB) -> Nx3xHxW float32 in [-1, 1], channels-last memory.
+
+    Gray views are broadcast into the three channels, which is what their RGB form holds.
+    """
+    import numpy as np
     import torch
 
+    size = pairs.LPIPS_SIZE
+    batch = np.empty((len(views), size, size, 3), dtype=np.uint8)
+    for dst, v in zip(batch, views, strict=True):
+        dst[...] = v[:, :, None] if v.ndim == 2 else v
     t = torch.from_numpy(batch).to(device).permute(0, 3, 1, 2).float()
     return t / 127.5 - 1.0
+
+
+def distances(model: Any, batch: Any) -> Any:
+    """LPIPS of ``batch[:n]`` against ``batch[n:]`` (n = half), as ``lpips.LPIPS.forward`` computes it
+    for version 0.1 with linear layers and spatial averaging, but with one backbone pass over both halves."""
+    import lpips
+
+    n = batch.shape[0] // 2
+    feats = model.net.forward(model.scaling_layer(batch))
+    total = 0
+    for kk in range(model.L):
+        f = lpips.normalize_tensor(feats[kk])
+        total = total + model.lins[kk]((f[:n] - f[n:]) ** 2).mean([2, 3], keepdim=True)
+    return total.reshape(-1)

@@ -10,7 +10,7 @@ from typing import Any
 
 from medgen_core.types import Score, ScoreFailure, ScoreItem
 from medgen_pixel import masks, pairs
-from medgen_pixel.psnr import psnr, psnr_from_sse, squared_error_sum
+from medgen_pixel.psnr import psnr_from_sse, rgb_squared_error_sum
 from medgen_pixel.ssim import PAD, ssim, ssim_map
 
 
@@ -29,24 +29,34 @@ class _PairMetric:
 
     key = ""
     region: str | None = None  # None, "in" or "out" (masked variants)
+    view: str | None = None  # the pairs view this metric reads, built right after decoding
 
     def __init__(self, workers: int | None = None) -> None:
         self.workers = _check_workers(workers)
+        if self.view is not None:
+            pairs.want(self.view)
 
     def score(self, items: list[ScoreItem]) -> list[float | Score | BaseException]:
-        out: list[float | Score | BaseException] = []
-        for item, pair in zip(items, pairs.load_pairs(items, self.workers), strict=True):
-            if isinstance(pair, BaseException):
-                out.append(pair)
-                continue
-            try:
-                out.append(self.score_pair(item, pair))
-            except ScoreFailure as exc:
-                out.append(exc)
-            except ValueError as exc:  # e.g. an image smaller than the SSIM window
-                out.append(ScoreFailure(f"sample {item.sample.id!r}: {exc}"))
+        """Pairs are scored in the shared thread pool: the numpy work releases the GIL."""
+        loaded = pairs.load_pairs(items, self.workers)
+        n = self.workers or pairs.default_workers()
+        jobs = list(zip(items, loaded, strict=True))
+        out = list(pairs.pool(n).map(self._score_one, jobs)) if n > 1 and len(jobs) > 1 else [
+            self._score_one(job) for job in jobs
+        ]
         pairs.CACHE.trim()
         return out
+
+    def _score_one(self, job: tuple[ScoreItem, pairs.PreparedPair | ScoreFailure]) -> float | Score | BaseException:
+        item, pair = job
+        if isinstance(pair, BaseException):
+            return pair
+        try:
+            return self.score_pair(item, pair)
+        except ScoreFailure as exc:
+            return exc
+        except ValueError as exc:  # e.g. an image smaller than the SSIM window
+            return ScoreFailure(f"sample {item.sample.id!r}: {exc}")
 
     def score_pair(self, item: ScoreItem, pair: pairs.PreparedPair) -> float | Score:
         raise NotImplementedError
@@ -66,6 +76,7 @@ class SSIMMetric(_PairMetric):
     (7x7 uniform window, K1 0.01, K2 0.03, sample covariance); prediction LANCZOS-resized to the reference."""
 
     key = "ssim"
+    view = "gray"
 
     def score_pair(self, item: ScoreItem, pair: pairs.PreparedPair) -> float | Score:
         x, y = pair.gray()
@@ -73,20 +84,21 @@ class SSIMMetric(_PairMetric):
 
 
 class PSNRMetric(_PairMetric):
-    """PSNR on 8-bit RGB in float64, peak 255, MSE over all channels, 100 dB for identical images
+    """PSNR on 8-bit RGB (exact, no 8-bit wrap-around), peak 255, MSE over all channels, 100 dB for identical images
     (and a 100 dB cap); prediction LANCZOS-resized to the reference."""
 
     key = "psnr"
 
     def score_pair(self, item: ScoreItem, pair: pairs.PreparedPair) -> float | Score:
-        x, y = pair.rgb()
-        return _result(psnr(x, y), pair.details)
+        return _result(psnr_from_sse(*rgb_squared_error_sum(pair.pred, pair.ref)), pair.details)
 
 
 class MaskedSSIMMetric(_PairMetric):
     """Mean of the SSIM map (same settings as ``ssim``) over window centres inside (``ssim_in_mask``) or
     outside (``ssim_out_mask``) the mask. As in scikit-image's mean, only centres at least 3 pixels from
     the border count; a window centred near the mask edge still sees pixels on both sides."""
+
+    view = "gray"
 
     def __init__(self, region: str, workers: int | None = None) -> None:
         super().__init__(workers)
@@ -122,8 +134,7 @@ class MaskedPSNRMetric(_PairMetric):
         if not mask.any():
             where = f"{self.region}side"
             raise ScoreFailure(f"sample {item.sample.id!r}: the mask leaves no pixel {where} it for {self.key}")
-        x, y = pair.rgb()
-        return _result(psnr_from_sse(*squared_error_sum(x, y, mask)), details)
+        return _result(psnr_from_sse(*rgb_squared_error_sum(pair.pred, pair.ref, mask)), details)
 
 
 def ssim_in_mask(workers: int | None = None) -> MaskedSSIMMetric:

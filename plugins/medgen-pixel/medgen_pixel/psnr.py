@@ -1,8 +1,8 @@
 """PSNR on 8-bit RGB, peak 255, MSE over all channels, capped at 100 dB.
 
-Differences are taken in float64 (8-bit subtraction would wrap around, a
-defect of old code); their squares are integers, so the summed squared error
-is exact and the value equals the plain float64 numpy definition.
+Differences are taken in int32 (8-bit subtraction would wrap around, a
+defect of old code) and squared and summed exactly in integers, so the MSE
+equals the plain float64 numpy definition.
 """
 
 from __future__ import annotations
@@ -21,12 +21,28 @@ def squared_error_sum(x: np.ndarray, y: np.ndarray, where: np.ndarray | None = N
     """(sum of squared differences, number of values) over all channels, optionally only where ``where``."""
     import numpy as np
 
-    d = x.astype(np.float64) - y.astype(np.float64)
+    d = np.subtract(x, y, dtype=np.int32)  # one pass, no 8-bit wrap-around
     if where is not None:
         d = d[where]
-    flat = d.reshape(-1)
-    # integer-valued terms below 2**53: the float64 dot product is exact
-    return int(np.dot(flat, flat)), flat.size
+    np.multiply(d, d, out=d)  # at most 255^2: exact in int32
+    # exact integer sum; BLAS dot in float64 would also be exact but spawns/spins threads
+    return int(d.sum(dtype=np.int64)), d.size
+
+
+def rgb_squared_error_sum(x: np.ndarray, y: np.ndarray, where: np.ndarray | None = None) -> tuple[int, int]:
+    """:func:`squared_error_sum` over the RGB values of two images given as HxW (gray) or HxWx3 arrays.
+
+    A gray image's RGB form repeats its value in three channels, so it is broadcast rather than
+    copied; two gray images give exactly three times the gray sum and count.
+    """
+    if x.ndim == 2 and y.ndim == 2:
+        sse, count = squared_error_sum(x, y, where)
+        return 3 * sse, 3 * count
+    if x.ndim == 2:
+        x = x[:, :, None]  # HxWx1 broadcasts against HxWx3 in the subtraction
+    if y.ndim == 2:
+        y = y[:, :, None]
+    return squared_error_sum(x, y, where)
 
 
 def psnr_from_sse(sse: int, count: int) -> float:

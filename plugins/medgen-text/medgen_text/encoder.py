@@ -8,10 +8,11 @@ and its last hidden state, each token vector divided by its L2 norm, and weight 
 
 from __future__ import annotations
 
+import bisect
 import os
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 # Padded tokens per forward pass: big enough for efficient matmuls, small enough that the attention
@@ -24,6 +25,16 @@ ATTENTION_BUDGET = 4 * 512 * 512
 BATCH_OVERHEAD_TOKENS = 256
 # Length at which attention costs as much as the dense layers per token (about 9 x hidden for BERT shapes).
 ATTENTION_TOKENS = 2300
+# Batch shapes the model may see. oneDNN keeps one cached primitive per distinct input shape, so free
+# (texts x length) shapes make memory grow with the number of pairs scored; padding each batch's length up
+# to a width of this grid and using only these batch sizes bounds the shapes whatever the number of pairs.
+# Four widths per octave (8, 10, 12, 14, 16, 20, ...) keep padding under 25%; the grid ends at the model's
+# maximum length.
+WIDTHS_PER_OCTAVE = 4
+MIN_WIDTH = 8
+# Batch sizes: powers of two (fewer shapes than a finer grid, measured lower memory at 4,000 pairs), and a
+# user batch_size off the grid (one more size).
+BATCH_COUNTS = tuple(2**k for k in range(13))
 
 
 @dataclass
@@ -50,6 +61,7 @@ class EncoderStats:
     attention_pairs: int = 0  # sum of squared real lengths (attention FLOPs scale with it)
     forward_seconds: float = 0.0
     batches: int = 0
+    shapes: set[tuple[int, int]] = field(default_factory=set)  # distinct (texts, padded length) fed to the model
 
     def flops(self, hidden: int, intermediate: int, layers: int) -> float:
         """Model FLOPs for the real tokens: dense layers plus attention scores and mixing."""
@@ -146,6 +158,7 @@ class Encoder:
         tok_max = int(self.tokenizer.model_max_length)
         # A tokenizer without a recorded limit reports ~1e30; then the position table is the limit.
         self.max_length = tok_max if tok_max < 100_000 else int(config.max_position_embeddings)
+        self.widths = width_grid(self.max_length)
         self.extra_kwargs = (
             {"add_prefix_space": True} if isinstance(self.tokenizer, (GPT2Tokenizer, RobertaTokenizer)) else {}
         )
@@ -171,23 +184,24 @@ class Encoder:
         return [list(next(encoded)) if t else list(empty) for t in stripped]
 
     def embed(self, texts: list[str], batch_size: int) -> list[Embedded]:
-        """Embed texts longest first, in batches of similar length (see :func:`plan_batches`)."""
+        """Embed texts longest first, in batches of similar length and bounded shapes (see :func:`plan_batches`)."""
         torch = self.torch
         ids = self.token_ids(texts)
         order = sorted(range(len(texts)), key=lambda i: len(ids[i]), reverse=True)
         out: list[Embedded | None] = [None] * len(texts)
         with torch.inference_mode():
-            for start, stop in plan_batches([len(ids[i]) for i in order], batch_size):
+            for start, stop, width in plan_batches([len(ids[i]) for i in order], batch_size, self.widths):
                 chunk = order[start:stop]
-                for i, emb in zip(chunk, self._forward([ids[i] for i in chunk]), strict=True):
+                for i, emb in zip(chunk, self._forward([ids[i] for i in chunk], width), strict=True):
                     out[i] = emb
         _release_freed_memory()
         return out  # type: ignore[return-value]
 
-    def _forward(self, batch: list[list[int]]) -> list[Embedded]:
+    def _forward(self, batch: list[list[int]], width: int) -> list[Embedded]:
+        """Encode one batch padded to ``width`` tokens; the attention mask keeps padding out of every value."""
         torch = self.torch
         lens = [len(x) for x in batch]
-        width = max(lens)
+        width = max(width, *lens)
         input_ids = torch.full((len(batch), width), self.pad_id, dtype=torch.long)
         mask = torch.zeros((len(batch), width), dtype=torch.long)
         for row, x in enumerate(batch):
@@ -201,6 +215,7 @@ class Encoder:
         self.stats.forward_seconds += time.perf_counter() - t0
         self.stats.sequences += len(batch)
         self.stats.batches += 1
+        self.stats.shapes.add((len(batch), width))
         self.stats.tokens += sum(lens)
         self.stats.padded_tokens += len(batch) * width
         self.stats.attention_pairs += sum(n * n for n in lens)
@@ -216,19 +231,45 @@ class Encoder:
         return result
 
 
-def plan_batches(lengths: list[int], batch_size: int, budget: int = TOKEN_BUDGET) -> list[tuple[int, int]]:
-    """Split lengths sorted longest first into batches that minimise padded work plus a per-batch overhead.
+def width_grid(max_length: int) -> list[int]:
+    """The padded lengths a batch may have: WIDTHS_PER_OCTAVE steps per doubling from MIN_WIDTH, then max_length."""
+    widths = []
+    octave = MIN_WIDTH
+    while octave < max_length:
+        step = max(1, octave // WIDTHS_PER_OCTAVE)
+        widths.extend(w for w in range(octave, 2 * octave, step) if w < max_length)
+        octave *= 2
+    widths.append(max_length)
+    return widths
 
-    Each batch costs BATCH_OVERHEAD_TOKENS plus its padded tokens (weighted for attention, which grows with
-    length); a batch holds at most ``batch_size`` texts and ``budget`` padded tokens (a single longer text
-    still gets its own batch). Dynamic programming over the sorted lengths finds the cheapest split.
+
+def batch_counts(batch_size: int) -> list[int]:
+    """The numbers of texts a batch may hold: the BATCH_COUNTS grid below ``batch_size``, and ``batch_size``."""
+    return [c for c in BATCH_COUNTS if c < batch_size] + [batch_size]
+
+
+def plan_batches(
+    lengths: list[int], batch_size: int, widths: list[int], budget: int = TOKEN_BUDGET
+) -> list[tuple[int, int, int]]:
+    """Split lengths sorted longest first into (start, stop, padded width) batches of bounded shapes.
+
+    A batch holds a number of texts from :func:`batch_counts` and is padded to the first of ``widths`` that fits
+    its longest text (a text longer than every width keeps its own length), so the model sees few distinct
+    shapes. Each batch costs BATCH_OVERHEAD_TOKENS plus its padded tokens (weighted for attention, which grows
+    with length) and holds at most ``budget`` padded tokens (a single longer text still gets its own batch).
+    Dynamic programming over the sorted lengths finds the cheapest split.
     """
     n = len(lengths)
+    padded = [widths[bisect.bisect_left(widths, x)] if x <= widths[-1] else x for x in lengths]
+    counts = batch_counts(batch_size)
     best = [0.0] + [float("inf")] * n  # best[j]: cheapest cost of the first j texts
     cut = [0] * (n + 1)
     for j in range(1, n + 1):
-        for i in range(j - 1, max(-1, j - 1 - batch_size), -1):  # batch = lengths[i:j], padded to lengths[i]
-            width, count = lengths[i], j - i
+        for count in counts:  # batch = lengths[j - count : j], padded to padded[j - count]
+            i = j - count
+            if i < 0:
+                break
+            width = padded[i]
             if count > 1 and (count * width > budget or count * width * width > ATTENTION_BUDGET):
                 break
             cost = best[i] + BATCH_OVERHEAD_TOKENS + count * width * (1 + width / ATTENTION_TOKENS)
@@ -237,7 +278,7 @@ def plan_batches(lengths: list[int], batch_size: int, budget: int = TOKEN_BUDGET
     batches = []
     j = n
     while j > 0:
-        batches.append((cut[j], j))
+        batches.append((cut[j], j, padded[cut[j]]))
         j = cut[j]
     return batches[::-1]
 
