@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -52,11 +53,12 @@ def print_summary(results: dict[str, Any]) -> None:
         table.add_column(col, justify="left" if col in ("task / group", "metric") else "right")
     for kind in ("results", "groups"):
         for name, metrics in results.get(kind, {}).items():
-            label = name if kind == "results" else f"[bold]{name}[/bold]"
+            label = escape(name) if kind == "results" else f"[bold]{escape(name)}[/bold]"
             shown = False
             for key, m in metrics.items():
                 if not isinstance(m, dict):
                     continue
+                key = escape(key)  # keys such as "lpips[alex]" are not rich markup
                 if "unavailable" in m:
                     table.add_row(label, key, str(m["n"]), str(m["n_failed"]), "unavailable", "", "")
                 else:
@@ -82,10 +84,10 @@ def print_rows(title: str, headers: list[str], rows: list[tuple[Any, ...]]) -> N
     for header in headers:
         table.add_column(header)
     for row in rows:
-        table.add_row(*(str(cell) for cell in row))
+        table.add_row(*(escape(str(cell)) for cell in row))
     console.print(table)
 
 
 def print_task_errors(errors: list[str]) -> None:
     for error in errors:
-        console.print(f"[red]error:[/red] {error}")
+        console.print(f"[red]error:[/red] {escape(error)}")

@@ -67,3 +67,5 @@ def test_identity_floor_and_classical_between(runs):
     assert runs["classical"]["config"]["model"]["name"] == "classical"
     assert runs["classical"]["results"]["ct_lesion_edit"]["ssim"]["n"] == 4
     assert "medgen results" in runs["classical_output"]
+    assert "bertscore_f1[all-MiniLM-L6-v2@L6]" in runs["classical_output"]  # keys print as written, not as markup
+    assert "lpips[alex]" in runs["classical_output"] and "unavailable" in runs["classical_output"]
