@@ -23,7 +23,7 @@ from medgen_core.images import contact_sheet, encode_png
 from medgen_core.plugins import PluginHost
 from medgen_core.run.finalise import finalise
 from medgen_core.run.outputs import OutputError, check_output, save_image
-from medgen_core.run.scoring import MetricSlot, Scorer, check_verdict, judge_requests, score_entry
+from medgen_core.run.scoring import MetricSlot, Scorer, check_verdict, judge_request, score_entry
 from medgen_core.run.secrets import redact, scrub, secret_values
 from medgen_core.run.store import RunStore
 from medgen_core.tasks.index import Selection, TaskInstance
@@ -329,7 +329,7 @@ class Runner:
             requests = []
             for sample, pred in todo:
                 item = _score_item(sample, pred, store.folder)
-                requests.append(judge_requests(block, mode, sample, item.text, item.image))
+                requests.append(judge_request(block, mode, sample, item.text, item.image))
             verdicts = self._call_judge(judge, requests, block.max_retries, block.dimensions)
             for (sample, _), verdict in zip(todo, verdicts, strict=False):
                 key = f"judge_overall[{mode}]"

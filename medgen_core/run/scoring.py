@@ -91,7 +91,10 @@ class Scorer:
         return slot.instance
 
     def score(self, slot: MetricSlot, items: list[ScoreItem]) -> list[float | Score | BaseException]:
-        """Scores for ``items``; a batch that raises is retried one item at a time."""
+        """One result per item; a batch that raises is retried item by item, so a bad sample fails alone.
+
+        An empty list means the metric is unavailable here (``slot.unavailable`` says why).
+        """
         metric = self.instance(slot)
         if metric is None:
             return []
@@ -103,16 +106,16 @@ class Scorer:
         except MetricUnavailable as exc:
             slot.unavailable = str(exc)
             return []
-        except Exception:
+        except Exception as exc:
             if len(items) == 1:
-                raise
-        out: list[float | Score | BaseException] = []
+                return [exc]
+        results = []
         for item in items:
-            try:
-                out.extend(self.score(slot, [item]) or [MedgenError(slot.unavailable or "metric unavailable")])
-            except Exception as exc:
-                out.append(exc)
-        return out
+            one = self.score(slot, [item])
+            if not one:
+                return []
+            results += one
+        return results
 
 
 def score_entry(task: str, sample_id: str, slot_id: str, key: str, result: Any) -> dict[str, Any]:
@@ -136,7 +139,7 @@ def score_entry(task: str, sample_id: str, slot_id: str, key: str, result: Any) 
     return entry
 
 
-def judge_requests(
+def judge_request(
     block: JudgeBlock, mode: str, sample: Sample, text: str | None, image: ImageRef | None
 ) -> JudgeRequest:
     """Labelled images per the protocol: with GT the judge sees the reference, without it only input and output."""

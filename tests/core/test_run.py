@@ -234,3 +234,29 @@ def test_metric_args_change_key_and_hash(cli_run, testkit, minidata_root, tmp_pa
     assert cli_run(*base_args(minidata_root, testkit, run), "--model", "oracle").exit_code == 0
     res = cli_run(*base_args(minidata_root, testkit, run), "--model", "oracle", "--metric_args", "length_ratio:foo=1")
     assert res.exit_code == 2 and "its spec changed" in res.output
+
+
+def test_metric_batch_that_raises_fails_only_the_bad_sample(tmp_path, monkeypatch):
+    from medgen_core.plugins import PluginHost
+    from medgen_core.run.scoring import MetricSlot, Scorer
+    from medgen_core.tasks.spec import MetricEntry
+    from medgen_core.types import MetricInfo, Sample, ScoreItem
+
+    class Picky:
+        key = "picky"
+
+        def score(self, items):
+            if any(i.text == "bad" for i in items):
+                raise ValueError("cannot score 'bad'")
+            return [float(len(i.text)) for i in items]
+
+    info = MetricInfo("picky", Picky, "text", True, None, "text")
+    slot = MetricSlot(info, MetricEntry(metric="picky"), "picky")
+    items = [
+        ScoreItem(Sample(id=str(i), task="t", format="vqa", modality="ct", instruction="x"), t, None)
+        for i, t in enumerate(["ok", "bad", "fine"])
+    ]
+    monkeypatch.setenv("MEDGEN_LOAD_PLUGINS", "")
+    results = Scorer(PluginHost(), tmp_path).score(slot, items)
+    assert results[0] == 2.0 and results[2] == 4.0
+    assert isinstance(results[1], ValueError) and "cannot score 'bad'" in str(results[1])
