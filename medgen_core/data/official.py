@@ -42,13 +42,17 @@ def task_file(root: Path, instance: TaskInstance) -> Path:
 Raw = tuple[str, str, Any, bytes, Any]  # source, fallback id, record (or RecordError), bytes to hash, resolver
 
 
-def raw_records(root: Path, instance: TaskInstance) -> Iterator[Raw]:
-    """Every record of the task's file, JSONL as released or the Parquet form, before any checks."""
+def raw_records(root: Path, instance: TaskInstance, without_images: bool = False) -> Iterator[Raw]:
+    """Every record of the task's file, JSONL as released or the Parquet form, before any checks.
+
+    ``without_images`` leaves embedded image bytes unread (Parquet), for counting passes.
+    """
     jsonl = root / instance.spec.dataset_name / "data.jsonl"
     files = [] if jsonl.is_file() else parquet_files(root, instance.spec.dataset_name)
     if files:
         resolve = embedded_resolver(root, root)
-        for n, (source, record, canonical) in enumerate(iter_rows(files, instance.spec), start=1):
+        rows = iter_rows(files, instance.spec, without_images)
+        for n, (source, record, canonical) in enumerate(rows, start=1):
             yield source, f"{n:06d}", record, canonical, resolve
         return
     path = task_file(root, instance)
@@ -94,7 +98,7 @@ def count_check(root: Path, instance: TaskInstance) -> str | None:
     entry = read_manifest(root).get("tasks", {}).get(instance.spec.dataset_name)
     if not isinstance(entry, dict) or "record_count" not in entry:
         return None
-    actual = sum(1 for _ in raw_records(root, instance))
+    actual = sum(1 for _ in raw_records(root, instance, without_images=True))
     expected = entry["record_count"]
     if actual != expected:
         where = "data.jsonl" if (root / instance.spec.dataset_name / "data.jsonl").is_file() else "the Parquet files"
@@ -108,7 +112,7 @@ def count_check(root: Path, instance: TaskInstance) -> str | None:
 def count_matching(root: Path, instance: TaskInstance) -> int:
     """How many records the task will yield (for progress bars); unreadable ones count too."""
     total = 0
-    for _, _, record, _, _ in raw_records(root, instance):
+    for _, _, record, _, _ in raw_records(root, instance, without_images=True):
         if not isinstance(record, dict) or matches(instance.filter, normalise_modality(record.get("modality")), record):
             total += 1
     return total

@@ -33,8 +33,16 @@ def parquet_files(root: Path, dataset_name: str) -> list[Path]:
     return sorted(found)
 
 
-def iter_rows(files: list[Path], spec: TaskSpec) -> Iterator[tuple[str, dict[str, Any], bytes]]:
-    """(source, record, canonical bytes for hashing) for each row of this task."""
+IMAGE_FIELDS = ("input_image", "ground_truth_image", "mask_image")
+
+
+def iter_rows(
+    files: list[Path], spec: TaskSpec, without_images: bool = False
+) -> Iterator[tuple[str, dict[str, Any], bytes]]:
+    """(source, record, canonical bytes for hashing) for each row of this task.
+
+    ``without_images`` skips the image columns, for passes that only count or filter rows.
+    """
     try:
         import pyarrow.parquet as pq
     except ImportError:
@@ -43,7 +51,10 @@ def iter_rows(files: list[Path], spec: TaskSpec) -> Iterator[tuple[str, dict[str
     wanted = task_names(spec)
     for file in files:
         row_no = 0
-        for batch in pq.ParquetFile(file).iter_batches(batch_size=BATCH_ROWS):
+        parquet = pq.ParquetFile(file)
+        names = parquet.schema_arrow.names
+        columns = [n for n in names if n not in IMAGE_FIELDS] if without_images else None
+        for batch in parquet.iter_batches(batch_size=BATCH_ROWS, columns=columns):
             for record in batch.to_pylist():
                 row_no += 1
                 if normalise_task_name(str(record.get("paper_task") or "")) not in wanted:
