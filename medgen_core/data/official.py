@@ -93,12 +93,27 @@ def unknown_manifest_tasks(root: Path, specs: list[TaskSpec]) -> list[str]:
     return [f"{root / 'manifest.json'}: unknown task {key!r} (no task YAML reads it)" for key in unknown]
 
 
-def count_check(root: Path, instance: TaskInstance) -> str | None:
-    """Compare the manifest's record count with the task's records; a message if they differ."""
+def record_counts(root: Path, instance: TaskInstance) -> tuple[int, int]:
+    """(all records of the task's file, those the task will yield) in one pass; unreadable ones count in both."""
+    total = matching = 0
+    for _, _, record, _, _ in raw_records(root, instance, without_images=True):
+        total += 1
+        if not isinstance(record, dict) or matches(instance.filter, normalise_modality(record.get("modality")), record):
+            matching += 1
+    return total, matching
+
+
+def count_matching(root: Path, instance: TaskInstance) -> int:
+    """How many records the task will yield (for progress bars and listings)."""
+    return record_counts(root, instance)[1]
+
+
+def count_check(root: Path, instance: TaskInstance, total: int | None = None) -> str | None:
+    """Compare the manifest's record count with the task's records (``total`` if already counted)."""
     entry = read_manifest(root).get("tasks", {}).get(instance.spec.dataset_name)
     if not isinstance(entry, dict) or "record_count" not in entry:
         return None
-    actual = sum(1 for _ in raw_records(root, instance, without_images=True))
+    actual = record_counts(root, instance)[0] if total is None else total
     expected = entry["record_count"]
     if actual != expected:
         where = "data.jsonl" if (root / instance.spec.dataset_name / "data.jsonl").is_file() else "the Parquet files"
@@ -107,15 +122,6 @@ def count_check(root: Path, instance: TaskInstance) -> str | None:
             f"{where} has {actual}"
         )
     return None
-
-
-def count_matching(root: Path, instance: TaskInstance) -> int:
-    """How many records the task will yield (for progress bars); unreadable ones count too."""
-    total = 0
-    for _, _, record, _, _ in raw_records(root, instance, without_images=True):
-        if not isinstance(record, dict) or matches(instance.filter, normalise_modality(record.get("modality")), record):
-            total += 1
-    return total
 
 
 def iter_samples(root: Path, instance: TaskInstance) -> Iterator[Sample | RecordFailure]:

@@ -97,10 +97,15 @@ def folder_resolver(task_dir: Path, root: Path) -> ImageResolver:
     return lambda ref, where: resolve_image(ref, task_dir, root, where)
 
 
-def task_names(spec: TaskSpec) -> set[str]:
+def task_names(spec: TaskSpec) -> frozenset[str]:
     """Every spelling of the spec's task: its official folder name, its name and its aliases (folded)."""
-    official = spec.dataset_name.split("/", 1)[-1]
-    return {normalise_task_name(n) for n in (official, spec.task, *spec.aliases)}
+    return _folded_names(spec.dataset_name.split("/", 1)[-1], spec.task, tuple(spec.aliases))
+
+
+@lru_cache(maxsize=256)
+def _folded_names(official: str, task: str, aliases: tuple[str, ...]) -> frozenset[str]:
+    """Cached: every record of a task is checked against the same names."""
+    return frozenset(normalise_task_name(n) for n in (official, task, *aliases))
 
 
 def build_sample(record: Any, spec: TaskSpec, source: str, fallback_id: str, resolve: ImageResolver) -> Sample:

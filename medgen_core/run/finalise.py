@@ -84,39 +84,38 @@ def finalise(
     failed_predictions: dict[str, int] = {}
     samples_path = store.folder / "samples.jsonl"
     tmp = samples_path.with_name(f".samples.jsonl.tmp{os.getpid()}")
-    handle = tmp.open("w", encoding="utf-8")
-    for (task, sample_id), groups in keys.items():
-        pred = store.prediction(task, sample_id) or {}
-        data_hashes.setdefault(task, {})[sample_id] = pred.get("data_hash", "")
-        failed_predictions[task] = failed_predictions.get(task, 0) + bool(pred.get("error"))
-        sample_scores, failures = {}, {}
-        for mid, column in columns[task].items():
-            entry = scores.get((task, sample_id), {}).get(mid)
-            column.n_total += 1
-            value = None
-            if pred.get("error"):
-                failures[column.key] = f"prediction failed: {pred['error']}"
-            elif column.unavailable:
-                failures[column.key] = f"metric unavailable: {column.unavailable}"
-            elif entry is None:
-                failures[column.key] = "not scored"
-            elif "error" in entry:
-                failures[column.key] = entry["error"]
-            else:
-                value = entry["value"]
-                sample_scores[column.key] = value
-                if entry.get("details"):
-                    sample_scores[f"{column.key}.details"] = entry["details"]
-            _add(column, value)
-            for group in groups:
-                pooled = group_columns[group].setdefault(
-                    column.key, MetricColumn(column.key, column.threshold, column.higher_is_better)
-                )
-                pooled.unavailable = pooled.unavailable or column.unavailable
-                pooled.n_total += 1
-                _add(pooled, value, column)
-        handle.write(json.dumps(_sample_line(pred, sample_scores, failures), ensure_ascii=False) + "\n")
-    handle.close()
+    with tmp.open("w", encoding="utf-8") as handle:
+        for (task, sample_id), groups in keys.items():
+            pred = store.prediction(task, sample_id) or {}
+            data_hashes.setdefault(task, {})[sample_id] = pred.get("data_hash", "")
+            failed_predictions[task] = failed_predictions.get(task, 0) + bool(pred.get("error"))
+            sample_scores, failures = {}, {}
+            for mid, column in columns[task].items():
+                entry = scores.get((task, sample_id), {}).get(mid)
+                column.n_total += 1
+                value = None
+                if pred.get("error"):
+                    failures[column.key] = f"prediction failed: {pred['error']}"
+                elif column.unavailable:
+                    failures[column.key] = f"metric unavailable: {column.unavailable}"
+                elif entry is None:
+                    failures[column.key] = "not scored"
+                elif "error" in entry:
+                    failures[column.key] = entry["error"]
+                else:
+                    value = entry["value"]
+                    sample_scores[column.key] = value
+                    if entry.get("details"):
+                        sample_scores[f"{column.key}.details"] = entry["details"]
+                _add(column, value)
+                for group in groups:
+                    pooled = group_columns[group].setdefault(
+                        column.key, MetricColumn(column.key, column.threshold, column.higher_is_better)
+                    )
+                    pooled.unavailable = pooled.unavailable or column.unavailable
+                    pooled.n_total += 1
+                    _add(pooled, value, column)
+            handle.write(json.dumps(_sample_line(pred, sample_scores, failures), ensure_ascii=False) + "\n")
     os.replace(tmp, samples_path)  # streamed to a temporary file, then swapped in whole
     seed = int(config["seed"])
     results = {

@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from medgen_core.data.official import count_check, count_matching, iter_samples
+from medgen_core.data.official import count_check, iter_samples, record_counts
 from medgen_core.data.records import RecordFailure, matches
 from medgen_core.images import contact_sheet, encode_png
 from medgen_core.plugins import PluginHost
@@ -142,10 +142,10 @@ class Runner:
         self, instance: TaskInstance, store: RunStore, scorer: Scorer, keys: dict[tuple[str, str], list[str]]
     ) -> None:
         root = self.s.data_root
-        mismatch = count_check(root, instance)
+        in_file, total = record_counts(root, instance)  # one pass for the manifest check and the progress bar
+        mismatch = count_check(root, instance, in_file)
         if mismatch:
             self.warnings.append(mismatch)
-        total = count_matching(root, instance)
         if self.s.limit is not None:
             total = min(total, self.s.limit)
         slots = [] if self.s.predict_only else scorer.slots_for(instance.spec)
