@@ -28,6 +28,7 @@ test: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check medgen_core plugins tests benchmarks examples
+	$(BIN)/ruff format --check medgen_core plugins tests benchmarks examples
 
 bench: $(STAMP)
 	$(OFFLINE) $(BIN)/python benchmarks/bench_harness.py

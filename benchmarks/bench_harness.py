@@ -55,9 +55,15 @@ def make_data(root: Path, n: int) -> None:
         with (base / "data.jsonl").open("w") as handle:
             for i in range(n // 2):
                 Image.fromarray(rng.integers(0, 255, (64, 64), dtype=np.uint8)).save(base / "images" / f"{i}.png")
-                rec = {"id": f"r{i}", "category": category, "modality": "CT", "instruction": f"Case {i}: denoise.",
-                       "answer": f"answer {i}", "input_image": [f"images/{i}.png"],
-                       "ground_truth_image": [f"images/{i}.png"] if category != "VQA" else []}
+                rec = {
+                    "id": f"r{i}",
+                    "category": category,
+                    "modality": "CT",
+                    "instruction": f"Case {i}: denoise.",
+                    "answer": f"answer {i}",
+                    "input_image": [f"images/{i}.png"],
+                    "ground_truth_image": [f"images/{i}.png"] if category != "VQA" else [],
+                }
                 handle.write(json.dumps(rec) + "\n")
 
 
@@ -77,17 +83,26 @@ def main() -> None:
             root = Path(tmp) / f"data{n}"
             make_data(root, n)
             for attempt in ("fresh", "resumed"):
-                out = subprocess.run([sys.executable, "-c", CHILD, str(root), str(tasks), str(Path(tmp) / f"run{n}")],
-                                     capture_output=True, text=True, env=env, check=True)
+                out = subprocess.run(
+                    [sys.executable, "-c", CHILD, str(root), str(tasks), str(Path(tmp) / f"run{n}")],
+                    capture_output=True,
+                    text=True,
+                    env=env,
+                    check=True,
+                )
                 stats = json.loads(out.stdout.strip().splitlines()[-1])
                 rows.append((n, attempt, stats))
-                print(f"  {n:>6} samples {attempt:>8}: {1000 * stats['seconds'] / n:6.3f} ms/sample  "
-                      f"python peak {stats['py_peak_mb']:7.2f} MB  process max RSS {stats['rss_mb']:7.1f} MB")
+                print(
+                    f"  {n:>6} samples {attempt:>8}: {1000 * stats['seconds'] / n:6.3f} ms/sample  "
+                    f"python peak {stats['py_peak_mb']:7.2f} MB  process max RSS {stats['rss_mb']:7.1f} MB"
+                )
     small = next(s for n, a, s in rows if n == sizes[0] and a == "fresh")
     large = next(s for n, a, s in rows if n == sizes[-1] and a == "fresh")
     ratio = sizes[-1] / sizes[0]
-    print(f"samples x{ratio:.0f}: python peak x{large['py_peak_mb'] / small['py_peak_mb']:.2f}, "
-          f"max RSS x{large['rss_mb'] / small['rss_mb']:.2f}")
+    print(
+        f"samples x{ratio:.0f}: python peak x{large['py_peak_mb'] / small['py_peak_mb']:.2f}, "
+        f"max RSS x{large['rss_mb'] / small['rss_mb']:.2f}"
+    )
 
 
 if __name__ == "__main__":

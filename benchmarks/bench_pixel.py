@@ -30,8 +30,12 @@ import tempfile
 import time
 from pathlib import Path
 
-for _k, _v in {"HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1",
-               "LITELLM_LOCAL_MODEL_COST_MAP": "True"}.items():
+for _k, _v in {
+    "HF_HUB_OFFLINE": "1",
+    "HF_DATASETS_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "LITELLM_LOCAL_MODEL_COST_MAP": "True",
+}.items():
     os.environ.setdefault(_k, _v)
 
 SOURCES = str(Path(__file__).resolve().parents[1] / "sample_benchmark" / "sources" / "*" / "*.png")
@@ -66,8 +70,14 @@ def items_for(folder: Path, n: int) -> list:
     items = []
     for i in range(n):
         ref, pred = folder / f"ref_{i:04d}.png", folder / f"pred_{i:04d}.png"
-        sample = Sample(id=f"s{i}", task="bench", format="edit", modality="CT", instruction="",
-                        reference_image=ImageRef(ref.name, ref))
+        sample = Sample(
+            id=f"s{i}",
+            task="bench",
+            format="edit",
+            modality="CT",
+            instruction="",
+            reference_image=ImageRef(ref.name, ref),
+        )
         items.append(ScoreItem(sample, None, ImageRef(pred.name, pred)))
     return items
 
@@ -94,8 +104,9 @@ def run_baseline(items: list, threads: int) -> dict:
         pred, ref = item.image.open(), item.sample.reference_image.open()
         if pred.size != ref.size:
             pred = pred.resize(ref.size, Image.Resampling.LANCZOS)
-        out["ssim"].append(float(structural_similarity(
-            np.asarray(pred.convert("L")), np.asarray(ref.convert("L")), data_range=255)))
+        out["ssim"].append(
+            float(structural_similarity(np.asarray(pred.convert("L")), np.asarray(ref.convert("L")), data_range=255))
+        )
         a = np.asarray(pred.convert("RGB"), dtype=np.float64)
         b = np.asarray(ref.convert("RGB"), dtype=np.float64)
         mse = float(np.mean((a - b) ** 2))
@@ -110,8 +121,11 @@ def run_plugin(items: list, threads: int) -> dict:
     from medgen_pixel.lpips_metric import LPIPSMetric
     from medgen_pixel.metrics import PSNRMetric, SSIMMetric
 
-    metrics = {"ssim": SSIMMetric(), "psnr": PSNRMetric(),
-               "lpips": LPIPSMetric(pnet_rand=True, seed=SEED, threads=threads)}
+    metrics = {
+        "ssim": SSIMMetric(),
+        "psnr": PSNRMetric(),
+        "lpips": LPIPSMetric(pnet_rand=True, seed=SEED, threads=threads),
+    }
     metrics["lpips"]._load()  # model construction is not part of the per-pair cost (baseline: same)
     out: dict[str, list[float]] = {k: [] for k in metrics}
     start = time.perf_counter()
@@ -133,8 +147,18 @@ def worker(side: str, folder: Path, n: int, threads: int) -> None:
 
 
 def spawn(side: str, folder: Path, n: int, threads: int) -> dict:
-    cmd = [sys.executable, __file__, "--worker", side, "--folder", str(folder), "--pairs", str(n),
-           "--threads", str(threads)]
+    cmd = [
+        sys.executable,
+        __file__,
+        "--worker",
+        side,
+        "--folder",
+        str(folder),
+        "--pairs",
+        str(n),
+        "--threads",
+        str(threads),
+    ]
     proc = subprocess.run(cmd, check=True, capture_output=True, text=True)
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
@@ -157,8 +181,10 @@ def main() -> None:
         t0 = time.perf_counter()
         write_pairs(folder, args.pairs, args.size)
         print(f"wrote {args.pairs} pairs of {args.size}x{args.size} PNGs in {time.perf_counter() - t0:.1f} s")
-        print(f"torch threads: {args.threads} (cores: {os.cpu_count()}); LPIPS backbone: seeded RANDOM AlexNet "
-              "(pnet_rand=True; real weights are not available offline, same compute)")
+        print(
+            f"torch threads: {args.threads} (cores: {os.cpu_count()}); LPIPS backbone: seeded RANDOM AlexNet "
+            "(pnet_rand=True; real weights are not available offline, same compute)"
+        )
         base = spawn("baseline", folder, args.pairs, args.threads)
         plug = spawn("plugin", folder, args.pairs, args.threads)
         small = spawn("plugin", folder, args.small, args.threads)
@@ -167,11 +193,15 @@ def main() -> None:
     n = args.pairs
     bms, pms = base["seconds"] / n * 1e3, plug["seconds"] / n * 1e3
     print(f"\n{'':28}{'per-pair loop':>16}{'medgen-pixel':>16}{'ratio':>10}")
-    print(f"{'time, ' + str(n) + ' pairs (s)':28}{base['seconds']:16.2f}{plug['seconds']:16.2f}"
-          f"{base['seconds'] / plug['seconds']:9.2f}x")
+    print(
+        f"{'time, ' + str(n) + ' pairs (s)':28}{base['seconds']:16.2f}{plug['seconds']:16.2f}"
+        f"{base['seconds'] / plug['seconds']:9.2f}x"
+    )
     print(f"{'ms per pair':28}{bms:16.1f}{pms:16.1f}")
-    print(f"{'peak RSS, ' + str(args.small) + ' pairs (MB)':28}{base_small['max_rss_mb']:16.0f}"
-          f"{small['max_rss_mb']:16.0f}")
+    print(
+        f"{'peak RSS, ' + str(args.small) + ' pairs (MB)':28}{base_small['max_rss_mb']:16.0f}"
+        f"{small['max_rss_mb']:16.0f}"
+    )
     print(f"{'peak RSS, ' + str(n) + ' pairs (MB)':28}{base['max_rss_mb']:16.0f}{plug['max_rss_mb']:16.0f}")
 
     print("\nvalues, plugin vs per-pair loop:")
@@ -184,8 +214,10 @@ def main() -> None:
         reldiff = float(np.max(np.abs(a - b) / np.maximum(np.abs(b), 1e-12)))
         good = reldiff <= 1e-5 if name == "lpips" else absdiff <= 1e-6
         ok &= good
-        print(f"  {name:6} max |diff| {absdiff:.2e}  max rel {reldiff:.2e}  mean {a.mean():.4f}  "
-              f"{'OK' if good else 'MISMATCH'}")
+        print(
+            f"  {name:6} max |diff| {absdiff:.2e}  max rel {reldiff:.2e}  mean {a.mean():.4f}  "
+            f"{'OK' if good else 'MISMATCH'}"
+        )
     print("values identical within tolerance (SSIM/PSNR 1e-6 abs, LPIPS 1e-5 rel):", "yes" if ok else "NO")
     sys.exit(0 if ok else 1)
 

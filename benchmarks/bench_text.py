@@ -22,20 +22,76 @@ for _var in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE", "TRANSFORMERS_OFFLINE"):
     os.environ.setdefault(_var, "1")
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 
-SITES = ["right upper lobe", "left lower lobe", "right middle lobe", "lingula", "left hepatic lobe", "segment VII",
-         "left kidney", "right kidney", "pancreatic head", "left temporal lobe", "right frontal lobe", "distal radius",
-         "femoral neck", "gallbladder", "thyroid isthmus", "left breast, upper outer quadrant"]
-FINDINGS = ["nodule", "mass", "consolidation", "ground-glass opacity", "cyst", "hypodense lesion", "calcification",
-            "effusion", "fracture", "hemorrhage", "infarct", "abscess", "enhancing lesion", "stone"]
-QUALIFIERS = ["small", "well-circumscribed", "ill-defined", "spiculated", "heterogeneous", "subtle", "large",
-              "partially calcified", "rim-enhancing", "non-displaced"]
-IMPRESSIONS = ["likely benign", "suspicious for malignancy", "consistent with infection",
-               "most likely post-inflammatory", "recommend follow-up in 3 months", "no acute abnormality otherwise",
-               "clinical correlation advised",
-               "compatible with acute process", "stable compared with prior"]
+SITES = [
+    "right upper lobe",
+    "left lower lobe",
+    "right middle lobe",
+    "lingula",
+    "left hepatic lobe",
+    "segment VII",
+    "left kidney",
+    "right kidney",
+    "pancreatic head",
+    "left temporal lobe",
+    "right frontal lobe",
+    "distal radius",
+    "femoral neck",
+    "gallbladder",
+    "thyroid isthmus",
+    "left breast, upper outer quadrant",
+]
+FINDINGS = [
+    "nodule",
+    "mass",
+    "consolidation",
+    "ground-glass opacity",
+    "cyst",
+    "hypodense lesion",
+    "calcification",
+    "effusion",
+    "fracture",
+    "hemorrhage",
+    "infarct",
+    "abscess",
+    "enhancing lesion",
+    "stone",
+]
+QUALIFIERS = [
+    "small",
+    "well-circumscribed",
+    "ill-defined",
+    "spiculated",
+    "heterogeneous",
+    "subtle",
+    "large",
+    "partially calcified",
+    "rim-enhancing",
+    "non-displaced",
+]
+IMPRESSIONS = [
+    "likely benign",
+    "suspicious for malignancy",
+    "consistent with infection",
+    "most likely post-inflammatory",
+    "recommend follow-up in 3 months",
+    "no acute abnormality otherwise",
+    "clinical correlation advised",
+    "compatible with acute process",
+    "stable compared with prior",
+]
 MODALITIES = ["CT", "MRI", "ultrasound", "radiograph", "PET-CT"]
-SHORT = ["Pneumonia.", "Normal study.", "Pleural effusion", "No acute findings", "B", "C. Cardiomegaly", "Fracture",
-         "Benign cyst", "Hydronephrosis", "Pneumothorax"]
+SHORT = [
+    "Pneumonia.",
+    "Normal study.",
+    "Pleural effusion",
+    "No acute findings",
+    "B",
+    "C. Cardiomegaly",
+    "Fracture",
+    "Benign cyst",
+    "Hydronephrosis",
+    "Pneumothorax",
+]
 
 
 def _sentence(rng: random.Random, style: int) -> str:
@@ -57,9 +113,13 @@ def _text(rng: random.Random, style: int, kind: str) -> str:
     if kind == "sentence":
         return _sentence(rng, style)
     count = {"report": rng.randint(3, 8), "long": rng.randint(40, 60)}[kind]
-    return "FINDINGS: " + " ".join(_sentence(rng, style + k) for k in range(count)) + " IMPRESSION: " + rng.choice(
-        IMPRESSIONS
-    ).capitalize() + "."
+    return (
+        "FINDINGS: "
+        + " ".join(_sentence(rng, style + k) for k in range(count))
+        + " IMPRESSION: "
+        + rng.choice(IMPRESSIONS).capitalize()
+        + "."
+    )
 
 
 def make_pairs(n: int, seed: int = 0) -> tuple[list[str], list[str], list[str]]:
@@ -123,8 +183,14 @@ def baseline(
     values: list[float] = []
     for start in range(0, len(cands), per_call):
         with contextlib.redirect_stderr(io.StringIO()):
-            _, _, f1 = bert_score.score(cands[start : start + per_call], refs[start : start + per_call],
-                                        model_type=model, num_layers=layers, idf=False, rescale_with_baseline=False)
+            _, _, f1 = bert_score.score(
+                cands[start : start + per_call],
+                refs[start : start + per_call],
+                model_type=model,
+                num_layers=layers,
+                idf=False,
+                rescale_with_baseline=False,
+            )
         values.extend(f1.tolist())
     return values, time.perf_counter() - t0
 
@@ -152,8 +218,13 @@ def memory_probe(n: int, chunk: int, cache_mb: float) -> dict:
         fh.write("5")
     metric.encoder.stats = EncoderStats()
     score_in_chunks(metric, answers, refs, chunk)
-    return {"pairs": n, "rss_after_load_mb": base, "peak_rss_mb": _status_mb("VmHWM"),
-            "cache_mb": REFERENCE_CACHE.bytes / 2**20, "shapes": len(metric.encoder.stats.shapes)}
+    return {
+        "pairs": n,
+        "rss_after_load_mb": base,
+        "peak_rss_mb": _status_mb("VmHWM"),
+        "cache_mb": REFERENCE_CACHE.bytes / 2**20,
+        "shapes": len(metric.encoder.stats.shapes),
+    }
 
 
 def main() -> None:
@@ -207,38 +278,62 @@ def main() -> None:
 
     print("\n== BERTScore, all-MiniLM-L6-v2 layer 6 ==")
     print(f"ours, first call (model load included):   {cold_total:8.2f} s")
-    print(f"ours, resident model, refs not cached:     {warm_seconds:8.2f} s  "
-          f"({args.pairs / warm_seconds:.0f} pairs/s, {stats_a.sequences} texts, {stats_a.batches} batches)")
+    print(
+        f"ours, resident model, refs not cached:     {warm_seconds:8.2f} s  "
+        f"({args.pairs / warm_seconds:.0f} pairs/s, {stats_a.sequences} texts, {stats_a.batches} batches)"
+    )
     padding = 1 - stats_a.tokens / stats_a.padded_tokens
-    print(f"tokens: {stats_a.tokens} real, {stats_a.padded_tokens} fed to the model (padding {padding:.1%}); "
-          f"{len(stats_a.shapes)} distinct batch shapes")
-    print(f"model FLOPs for real tokens: {flops / 1e9:.1f} GFLOP -> {achieved:.1f} GFLOP/s over the whole score() time "
-          f"= {achieved / peak:.1%} of peak (forward passes alone: {forward:.1f} GFLOP/s = {forward / peak:.1%})")
-    print(f"second model's answers, refs cached:       {second_seconds:8.2f} s  ({stats_b.sequences} texts encoded) "
-          f"-> {warm_seconds / second_seconds:.2f}x faster than the first")
+    print(
+        f"tokens: {stats_a.tokens} real, {stats_a.padded_tokens} fed to the model (padding {padding:.1%}); "
+        f"{len(stats_a.shapes)} distinct batch shapes"
+    )
+    print(
+        f"model FLOPs for real tokens: {flops / 1e9:.1f} GFLOP -> {achieved:.1f} GFLOP/s over the whole score() time "
+        f"= {achieved / peak:.1%} of peak (forward passes alone: {forward:.1f} GFLOP/s = {forward / peak:.1%})"
+    )
+    print(
+        f"second model's answers, refs cached:       {second_seconds:8.2f} s  ({stats_b.sequences} texts encoded) "
+        f"-> {warm_seconds / second_seconds:.2f}x faster than the first"
+    )
 
     if not args.skip_baseline:
         base_values, base_seconds = baseline(answers_a, refs, model, encoder.num_layers)
         diff = max(abs(x - y) for x, y in zip(ours_a, base_values, strict=True))
         print(f"bert_score.score per batch of 8 (authors): {base_seconds:8.2f} s")
-        print(f"speed-up vs authors' pattern: {base_seconds / cold_total:.2f}x including our model load, "
-              f"{base_seconds / warm_seconds:.2f}x resident")
+        print(
+            f"speed-up vs authors' pattern: {base_seconds / cold_total:.2f}x including our model load, "
+            f"{base_seconds / warm_seconds:.2f}x resident"
+        )
         print(f"max |F1 ours - bert_score| over {args.pairs} pairs: {diff:.2e}")
 
     print("\n== peak memory while scoring (fresh process per row; peak-RSS mark reset after the model load) ==")
-    print(f"{'pairs':>6} {'ref cache':>10} {'RSS after load MB':>18} {'peak RSS MB':>12} {'peak - cache MB':>16}"
-          f" {'ref cache MB':>13} {'batch shapes':>13}")
+    print(
+        f"{'pairs':>6} {'ref cache':>10} {'RSS after load MB':>18} {'peak RSS MB':>12} {'peak - cache MB':>16}"
+        f" {'ref cache MB':>13} {'batch shapes':>13}"
+    )
     for cache_mb in (0.0, 512.0):
         for n in sorted({max(args.pairs // 4, 1), max(args.pairs // 2, 1), args.pairs, 2 * args.pairs}):
             out = subprocess.run(
-                [sys.executable, __file__, "--probe", str(n), "--chunk", str(args.chunk),
-                 "--probe-cache-mb", str(cache_mb)],
-                capture_output=True, text=True, check=True,
+                [
+                    sys.executable,
+                    __file__,
+                    "--probe",
+                    str(n),
+                    "--chunk",
+                    str(args.chunk),
+                    "--probe-cache-mb",
+                    str(cache_mb),
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
             )
             row = json.loads(out.stdout.strip().splitlines()[-1])
             label = "off" if cache_mb == 0 else f"{cache_mb:.0f} MB"
-            print(f"{row['pairs']:>6} {label:>10} {row['rss_after_load_mb']:>18.0f} {row['peak_rss_mb']:>12.0f} "
-                  f"{row['peak_rss_mb'] - row['cache_mb']:>16.0f} {row['cache_mb']:>13.1f} {row['shapes']:>13}")
+            print(
+                f"{row['pairs']:>6} {label:>10} {row['rss_after_load_mb']:>18.0f} {row['peak_rss_mb']:>12.0f} "
+                f"{row['peak_rss_mb'] - row['cache_mb']:>16.0f} {row['cache_mb']:>13.1f} {row['shapes']:>13}"
+            )
 
 
 if __name__ == "__main__":

@@ -1,35 +1,12 @@
-"""Test-wide settings: no network, plugins loaded fresh, and the miniature dataset."""
+"""Core test settings: the shared medgen fixtures, plus the test-only plugin found through its entry point."""
 
 from __future__ import annotations
 
 import os
 
-for _name, _value in {
-    "HF_HUB_OFFLINE": "1",
-    "HF_DATASETS_OFFLINE": "1",
-    "TRANSFORMERS_OFFLINE": "1",
-    "LITELLM_LOCAL_MODEL_COST_MAP": "True",
-}.items():
-    os.environ[_name] = _value
+import pytest
 
-import pytest  # noqa: E402
-from minidata import make_dataset  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def _fresh_plugin_host(monkeypatch):
-    """Each test sees the plugins its environment asks for (MEDGEN_LOAD_PLUGINS may differ)."""
-    from medgen_core.plugins import reset_host
-
-    reset_host()
-    yield
-    reset_host()
-
-
-@pytest.fixture(scope="session")
-def minidata_root(tmp_path_factory):
-    return make_dataset(tmp_path_factory.mktemp("minidata"))
-
+from medgen_core.testing import fresh_plugin_host, medgen_cli, minidata_root  # noqa: F401
 
 TESTKIT = os.path.join(os.path.dirname(__file__), "testkit")
 KIT_TASKS = os.path.join(TESTKIT, "tasks")
@@ -46,15 +23,7 @@ def testkit(monkeypatch):
 
 
 @pytest.fixture
-def cli_run(testkit, monkeypatch):
-    """Run the medgen CLI in-process; returns the click result (exit code, output)."""
-    from click.testing import CliRunner
-
-    from medgen_core.cli import cli
-
+def cli_run(testkit, monkeypatch, medgen_cli):  # noqa: F811 (the fixture, not the import)
+    """The medgen CLI in-process with the built-in plugins and the test kit only."""
     monkeypatch.setenv("MEDGEN_LOAD_PLUGINS", "models,tasks,testkit")
-
-    def invoke(*args: str):
-        return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
-
-    return invoke
+    return medgen_cli

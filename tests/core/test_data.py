@@ -8,7 +8,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from minidata import make_dataset, write_image
 from PIL import Image
 
 from medgen_core.data.official import count_check, iter_samples
@@ -16,6 +15,7 @@ from medgen_core.data.records import RecordFailure, serialise_answer
 from medgen_core.images import contact_sheet, decode_image
 from medgen_core.paths import builtin_task_dir
 from medgen_core.tasks.index import TaskIndex, TaskInstance
+from medgen_core.testing.minidata import make_dataset, write_image
 
 
 @pytest.fixture(scope="module")

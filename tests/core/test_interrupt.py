@@ -12,7 +12,8 @@ import time
 from pathlib import Path
 
 from conftest import KIT_TASKS, TESTKIT
-from minidata import make_dataset
+
+from medgen_core.testing.minidata import make_dataset
 
 CODE = "import sys; from medgen_core.cli import main; sys.argv[0] = 'medgen'; main()"
 

@@ -15,15 +15,28 @@ def sample_benchmark_dir() -> Path:
 
 
 @click.command("build", help="Build a MedGEN-Bench-style dataset from source images (the four-stage pipeline).")
-@click.option("--sources", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder of source images with manifest.csv or PROVENANCE.csv [default: bundled sources].")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Output dataset folder [default: the bundled sample_benchmark/medgen-sample, and its "
-                   "CHECKSUMS.sha256 is refreshed].")
+@click.option(
+    "--sources",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder of source images with manifest.csv or PROVENANCE.csv [default: bundled sources].",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Output dataset folder [default: the bundled sample_benchmark/medgen-sample, and its "
+    "CHECKSUMS.sha256 is refreshed].",
+)
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed; the same seed gives identical files.")
 @click.option("--per-task", type=click.IntRange(min=1), default=10, show_default=True, help="Records per task.")
-@click.option("--max-size", type=click.IntRange(min=32, max=4096), default=256, show_default=True,
-              help="Longest image side in pixels.")
+@click.option(
+    "--max-size",
+    type=click.IntRange(min=32, max=4096),
+    default=256,
+    show_default=True,
+    help="Longest image side in pixels.",
+)
 @click.option("--vlm-filter", metavar="MODEL", default=None, help="Stage 1: confirm each source with this VLM.")
 @click.option("--llm-augment", metavar="MODEL", default=None, help="Stage 3: rewrite instructions with this LLM.")
 @click.option("--vlm-review", metavar="MODEL", default=None, help="Stage 4: review each record with this VLM.")
@@ -33,9 +46,16 @@ def build_command(sources, out, seed, per_task, max_size, vlm_filter, llm_augmen
 
     base = sample_benchmark_dir()
     bundled = out is None
-    opts = BuildOptions(sources=sources or base / "sources", out=out or base / "medgen-sample", seed=seed,
-                        per_task=per_task, max_size=max_size, vlm_filter=vlm_filter, llm_augment=llm_augment,
-                        vlm_review=vlm_review)
+    opts = BuildOptions(
+        sources=sources or base / "sources",
+        out=out or base / "medgen-sample",
+        seed=seed,
+        per_task=per_task,
+        max_size=max_size,
+        vlm_filter=vlm_filter,
+        llm_augment=llm_augment,
+        vlm_review=vlm_review,
+    )
     try:
         report = build(opts)
     except MedgenError as exc:

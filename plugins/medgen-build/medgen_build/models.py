@@ -12,14 +12,20 @@ from typing import Any
 
 from medgen_core.types import ImageRef, ModelRequest, Sample
 
-FILTER_PROMPT = ("Look at the image. Does it show {modality} of the {anatomy} ({caption})? "
-                 "Reply with 'yes' or 'no' first, then one short reason.")
-AUGMENT_PROMPT = ("Rewrite this instruction for a medical image so it reads naturally and is specific to the image. "
-                  "Keep every fact exactly: modality, anatomy, plane, numbers, sizes and positions. "
-                  "Return only the rewritten instruction.\n\nInstruction: {instruction}")
-REVIEW_PROMPT = ("You review a benchmark item built from the attached image(s). Check that the question is valid, "
-                 "the answer is correct for the image, and the text matches the image. "
-                 "Reply 'PASS' or 'FAIL' first, then one short reason.\n\nInstruction: {instruction}\nAnswer: {answer}")
+FILTER_PROMPT = (
+    "Look at the image. Does it show {modality} of the {anatomy} ({caption})? "
+    "Reply with 'yes' or 'no' first, then one short reason."
+)
+AUGMENT_PROMPT = (
+    "Rewrite this instruction for a medical image so it reads naturally and is specific to the image. "
+    "Keep every fact exactly: modality, anatomy, plane, numbers, sizes and positions. "
+    "Return only the rewritten instruction.\n\nInstruction: {instruction}"
+)
+REVIEW_PROMPT = (
+    "You review a benchmark item built from the attached image(s). Check that the question is valid, "
+    "the answer is correct for the image, and the text matches the image. "
+    "Reply 'PASS' or 'FAIL' first, then one short reason.\n\nInstruction: {instruction}\nAnswer: {answer}"
+)
 
 
 class ModelStage:
@@ -36,7 +42,7 @@ class ModelStage:
     def ask(self, items: list[tuple[Sample, str, list[ImageRef]]]) -> list[str | BaseException]:
         out: list[str | BaseException] = []
         for start in range(0, len(items), self.batch):
-            chunk = items[start: start + self.batch]
+            chunk = items[start : start + self.batch]
             requests = [ModelRequest(sample=s, prompt=p, output_type="text", images=imgs) for s, p, imgs in chunk]
             replies = self.model.predict(requests)
             if len(replies) != len(requests):
@@ -50,8 +56,15 @@ class ModelStage:
 
 
 def _sample(sid: str, modality: str, instruction: str, images: list[ImageRef], answer: Any = None) -> Sample:
-    return Sample(id=sid, task="build", format="vqa", modality=modality, instruction=instruction,
-                  answer=None if answer is None else str(answer), input_images=images)
+    return Sample(
+        id=sid,
+        task="build",
+        format="vqa",
+        modality=modality,
+        instruction=instruction,
+        answer=None if answer is None else str(answer),
+        input_images=images,
+    )
 
 
 def vlm_filter(name: str):
@@ -62,8 +75,11 @@ def vlm_filter(name: str):
         asked = [s for s in sources if s.kind == "image"]
         items = []
         for s in asked:
-            prompt = FILTER_PROMPT.format(modality=s.facts.get("modality_text", s.modality),
-                                          anatomy=s.facts.get("anatomy", "body"), caption=s.facts.get("caption", ""))
+            prompt = FILTER_PROMPT.format(
+                modality=s.facts.get("modality_text", s.modality),
+                anatomy=s.facts.get("anatomy", "body"),
+                caption=s.facts.get("caption", ""),
+            )
             img = [ImageRef(s.file, folder / s.file)]
             items.append((_sample(f"filter:{s.file}", s.modality, prompt, img), prompt, img))
         replies = stage.ask(items)

@@ -159,8 +159,7 @@ def _fit(arr: np.ndarray, max_size: int) -> np.ndarray:
 
     img = _to_pil(arr)
     scale = max_size / max(img.size)
-    img = img.resize((max(1, round(img.width * scale)), max(1, round(img.height * scale))),
-                     Image.Resampling.LANCZOS)
+    img = img.resize((max(1, round(img.width * scale)), max(1, round(img.height * scale))), Image.Resampling.LANCZOS)
     return np.asarray(img, np.float32)
 
 
@@ -182,8 +181,9 @@ def _make_pair(ctx: Context, spec: TaskSpec, recipe: Recipe, eligible: list, j: 
                 pair = info["fn"](ctx.image(source), rng, **call)
         except ValueError as exc:  # the rule does not apply to this image (e.g. an empty region)
             errors.append(f"{source.file}: {exc}")
-            ctx.skipped.append({"task": spec.name, "index": index, "transform": name, "source": source.file,
-                                "reason": str(exc)})
+            ctx.skipped.append(
+                {"task": spec.name, "index": index, "transform": name, "source": source.file, "reason": str(exc)}
+            )
             continue
         return source, name, call, pair, info
     raise MedgenError(f"task {spec.name} record {index}: no eligible source worked: {'; '.join(errors)}")
@@ -199,8 +199,10 @@ def build_image_task(ctx: Context, spec: TaskSpec, task_dir: Path) -> list[dict[
             cache[id(recipe)] = found[shift:] + found[:shift]
         eligible = cache[id(recipe)]
         if not eligible:
-            raise MedgenError(f"task {spec.name}: no source fits recipe {recipe.transforms} "
-                              f"(modalities {recipe.modalities}, channels {recipe.channels})")
+            raise MedgenError(
+                f"task {spec.name}: no source fits recipe {recipe.transforms} "
+                f"(modalities {recipe.modalities}, channels {recipe.channels})"
+            )
         source, name, call, pair, info = _make_pair(ctx, spec, recipe, eligible, j, index)
         inp, tgt = _fit(pair.input, ctx.opts.max_size), _fit(pair.target, ctx.opts.max_size)
         stem = f"images/{index:04d}"
@@ -210,14 +212,20 @@ def build_image_task(ctx: Context, spec: TaskSpec, task_dir: Path) -> list[dict[
         for rel, arr in files.items():
             _save(task_dir / rel, arr)
         instruction, answer = templates.image_task_text(spec.name, source, pair.meta, info, tgt.shape)
-        record = _record(spec, index, source, instruction, answer, recipe, [f"{stem}_input.png"],
-                         [f"{stem}_target.png"])
+        record = _record(
+            spec, index, source, instruction, answer, recipe, [f"{stem}_input.png"], [f"{stem}_target.png"]
+        )
         if pair.mask is not None:
             record["mask_image"] = [f"{stem}_mask.png"]
         record["build"] = {
-            "source_file": source.file, "transform": name, "plugin": info.get("plugin"),
-            "family": info.get("family"), "params": _jsonable(call), "resolved": _jsonable(pair.meta.get("params", {})),
-            "seed": [ctx.opts.seed, spec.name, index], "max_size": ctx.opts.max_size,
+            "source_file": source.file,
+            "transform": name,
+            "plugin": info.get("plugin"),
+            "family": info.get("family"),
+            "params": _jsonable(call),
+            "resolved": _jsonable(pair.meta.get("params", {})),
+            "seed": [ctx.opts.seed, spec.name, index],
+            "max_size": ctx.opts.max_size,
             "text": {"method": "template", "template": spec.name},
         }
         records.append(record)
@@ -244,8 +252,7 @@ def _volume_slices(ctx: Context, s: Source) -> tuple[list[np.ndarray], list[int]
 
 
 def _multi_questions(ctx: Context, rng: np.random.Generator, k: int, as_mc: bool) -> vqa.Question | None:
-    options: list = [("series", g) for g in _series(ctx)] + \
-        [("volume", s) for s in ctx.sources if s.kind == "volume"]
+    options: list = [("series", g) for g in _series(ctx)] + [("volume", s) for s in ctx.sources if s.kind == "volume"]
     if not options:
         return None
     kind, item = options[k % len(options)]
@@ -279,18 +286,27 @@ def build_vqa_task(ctx: Context, spec: TaskSpec, task_dir: Path) -> list[dict[st
             else:
                 q = vqa.open_question(source, img, index, rng)
         source = next(s for s in ctx.sources if s.file == q.image_sources[0])
-        rels = [f"images/{index:04d}_input.png"] if len(q.images) == 1 else \
-            [f"images/{index:04d}_input{i + 1}.png" for i in range(len(q.images))]
+        rels = (
+            [f"images/{index:04d}_input.png"]
+            if len(q.images) == 1
+            else [f"images/{index:04d}_input{i + 1}.png" for i in range(len(q.images))]
+        )
         for rel, arr in zip(rels, q.images, strict=True):
             _save(task_dir / rel, arr)
         record = _record(spec, index, source, q.instruction, q.answer, None, rels, [])
         if q.choice is not None:
             record["choice"] = q.choice
         record["observed_subtask"] = q.kind.replace("_", " ")
-        record["build"] = {"source_file": source.file, "source_files": q.image_sources, "transform": None,
-                           "question_kind": q.kind, "facts": _jsonable(q.facts),
-                           "seed": [ctx.opts.seed, spec.name, index], "max_size": ctx.opts.max_size,
-                           "text": {"method": "template", "template": f"{spec.name}:{q.kind}"}}
+        record["build"] = {
+            "source_file": source.file,
+            "source_files": q.image_sources,
+            "transform": None,
+            "question_kind": q.kind,
+            "facts": _jsonable(q.facts),
+            "seed": [ctx.opts.seed, spec.name, index],
+            "max_size": ctx.opts.max_size,
+            "text": {"method": "template", "template": f"{spec.name}:{q.kind}"},
+        }
         records.append(record)
     return records
 
@@ -298,8 +314,16 @@ def build_vqa_task(ctx: Context, spec: TaskSpec, task_dir: Path) -> list[dict[st
 # ---------------------------------------------------------------- records and files
 
 
-def _record(spec: TaskSpec, index: int, source: Source, instruction: str, answer: Any, recipe: Recipe | None,
-            inputs: list[str], targets: list[str]) -> dict[str, Any]:
+def _record(
+    spec: TaskSpec,
+    index: int,
+    source: Source,
+    instruction: str,
+    answer: Any,
+    recipe: Recipe | None,
+    inputs: list[str],
+    targets: list[str],
+) -> dict[str, Any]:
     return {
         "id": f"{spec.paper_task}-{index:04d}",
         "category": spec.category,
@@ -414,8 +438,9 @@ def _drop_images(all_recs, kept, dirs) -> None:
                     (dirs[name] / rel).unlink(missing_ok=True)
 
 
-def _write(root: Path, kept: dict[str, list[dict[str, Any]]], opts: BuildOptions, flt, failed,
-           skipped: list[dict[str, Any]]) -> dict[str, Any]:
+def _write(
+    root: Path, kept: dict[str, list[dict[str, Any]]], opts: BuildOptions, flt, failed, skipped: list[dict[str, Any]]
+) -> dict[str, Any]:
     tasks: dict[str, Any] = {}
     totals: dict[str, int] = {}
     for name, recs in kept.items():
@@ -432,30 +457,52 @@ def _write(root: Path, kept: dict[str, list[dict[str, Any]]], opts: BuildOptions
             totals[m] = totals.get(m, 0) + 1
             key = r["paper_subtask"] or "(none)"
             subtasks[key] = subtasks.get(key, 0) + 1
-        entry = {"format": spec.format_dir, "task": spec.paper_task, "task_name": name, "category": spec.category,
-                 "in-out": spec.in_out, "record_count": len(recs), "modalities": dict(sorted(mods.items())),
-                 "paper_subtasks": dict(sorted(subtasks.items()))}
+        entry = {
+            "format": spec.format_dir,
+            "task": spec.paper_task,
+            "task_name": name,
+            "category": spec.category,
+            "in-out": spec.in_out,
+            "record_count": len(recs),
+            "modalities": dict(sorted(mods.items())),
+            "paper_subtasks": dict(sorted(subtasks.items())),
+        }
         (folder / "task_manifest.json").write_text(_dump(entry) + "\n", encoding="utf-8")
         tasks[spec.folder] = {k: v for k, v in entry.items() if k not in ("format", "task")}
     manifest = {
         "name": DATASET_NAME,
         "version": DATASET_VERSION,
         "description": "A small sample built by medgen-build from permissively licensed real medical images "
-                       "with rule-based transforms and templates; not the official MedGEN-Bench data.",
+        "with rule-based transforms and templates; not the official MedGEN-Bench data.",
         "table_iv": TABLE_IV,
         "tasks": tasks,
         "modalities": dict(sorted(totals.items())),
         "validation": {"actual_record_count": sum(len(r) for r in kept.values())},
         "build": {
-            "generator": GENERATOR, "seed": opts.seed, "per_task": opts.per_task, "max_size": opts.max_size,
-            "stage1_filter": {"rules": flt.rules, "kept": [s.file for s in flt.kept], "rejected": flt.rejected,
-                              "vlm_filter": opts.vlm_filter},
-            "stage2_pairs": {"method": "rule-based transforms from the medgen transform registry (see each "
-                                       "record's build field)", "skipped": skipped},
-            "stage3_text": {"method": "templates filled with source facts and transform parameters",
-                            "llm_augment": opts.llm_augment},
-            "stage4_review": {"automatic": True, "vlm_review": opts.vlm_review, "failed": failed,
-                              "expert_review": "not performed"},
+            "generator": GENERATOR,
+            "seed": opts.seed,
+            "per_task": opts.per_task,
+            "max_size": opts.max_size,
+            "stage1_filter": {
+                "rules": flt.rules,
+                "kept": [s.file for s in flt.kept],
+                "rejected": flt.rejected,
+                "vlm_filter": opts.vlm_filter,
+            },
+            "stage2_pairs": {
+                "method": "rule-based transforms from the medgen transform registry (see each record's build field)",
+                "skipped": skipped,
+            },
+            "stage3_text": {
+                "method": "templates filled with source facts and transform parameters",
+                "llm_augment": opts.llm_augment,
+            },
+            "stage4_review": {
+                "automatic": True,
+                "vlm_review": opts.vlm_review,
+                "failed": failed,
+                "expert_review": "not performed",
+            },
         },
     }
     (root / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

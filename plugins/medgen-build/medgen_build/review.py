@@ -59,8 +59,14 @@ def automatic_review(record: dict[str, Any], task_dir: Path, max_size: int) -> d
             checks["mask_nonempty"] = bool((mask > 0).any())
             checks["mask_matches_target_size"] = mask.shape[:2] == (target.size[1], target.size[0])
     failed = sorted(k for k, ok in checks.items() if not ok)
-    return {"stage": "automatic", "version": REVIEW_VERSION, "checks": sorted(checks), "failed": failed,
-            "status": "passed" if not failed else "failed", "expert_review": "not performed"}
+    return {
+        "stage": "automatic",
+        "version": REVIEW_VERSION,
+        "checks": sorted(checks),
+        "failed": failed,
+        "status": "passed" if not failed else "failed",
+        "expert_review": "not performed",
+    }
 
 
 def _differs(a, b, level: float = 8.0, min_fraction: float = 0.001) -> bool:

@@ -22,8 +22,16 @@ from medgen_core.names import MODALITIES
 from medgen_core.types import MedgenError
 
 ALLOWED_LICENCE_WORDS = ("mit", "bsd", "apache", "cc0", "cc by", "public domain", "no known copyright restrictions")
-FORBIDDEN_LICENCE_WORDS = ("-nc", " nc", "non-commercial", "noncommercial", "-nd", "no redistribution",
-                           "proprietary", "all rights reserved")
+FORBIDDEN_LICENCE_WORDS = (
+    "-nc",
+    " nc",
+    "non-commercial",
+    "noncommercial",
+    "-nd",
+    "no redistribution",
+    "proprietary",
+    "all rights reserved",
+)
 MANIFEST_NAMES = ("PROVENANCE.csv", "manifest.csv")
 
 
@@ -70,9 +78,14 @@ def filter_sources(folder: Path, min_px: int = 64, vlm_filter: Any = None) -> Fi
     """Apply the metadata rules to every manifest row; record each rejection with its reason."""
     rows = read_manifest(folder)
     curated = _attributes(folder)
-    rules = {"licence_allowed_words": list(ALLOWED_LICENCE_WORDS),
-             "licence_forbidden_words": list(FORBIDDEN_LICENCE_WORDS), "modalities": list(MODALITIES),
-             "min_side_px": min_px, "image_files": "decode with Pillow", "volume_files": ".npz with a 3-D 'volume'"}
+    rules = {
+        "licence_allowed_words": list(ALLOWED_LICENCE_WORDS),
+        "licence_forbidden_words": list(FORBIDDEN_LICENCE_WORDS),
+        "modalities": list(MODALITIES),
+        "min_side_px": min_px,
+        "image_files": "decode with Pillow",
+        "volume_files": ".npz with a 3-D 'volume'",
+    }
     kept: list[Source] = []
     rejected: list[dict[str, str]] = []
     for row in sorted(rows, key=lambda r: r["file"]):
@@ -136,8 +149,14 @@ def derive_facts(row: dict[str, str]) -> dict[str, Any]:
     plane = next((p for p in _PLANES if p in words), None)
     stain = next((name for key, name in _STAINS if key in low), None)
     anatomy = re.split(r"[,(]", desc)[0].strip()
-    return {"caption": desc, "plane": plane.upper() if plane == "pa" else plane, "stain": stain,
-            "anatomy": anatomy, "findings": [], "modality_text": row.get("modality", "").upper()}
+    return {
+        "caption": desc,
+        "plane": plane.upper() if plane == "pa" else plane,
+        "stain": stain,
+        "anatomy": anatomy,
+        "findings": [],
+        "modality_text": row.get("modality", "").upper(),
+    }
 
 
 def load_image(folder: Path, source: Source, max_size: int) -> np.ndarray:
@@ -155,8 +174,9 @@ def load_image(folder: Path, source: Source, max_size: int) -> np.ndarray:
         img = img.convert("L")
     if max(img.size) > max_size:
         scale = max_size / max(img.size)
-        img = img.resize((max(1, round(img.width * scale)), max(1, round(img.height * scale))),
-                         Image.Resampling.LANCZOS)
+        img = img.resize(
+            (max(1, round(img.width * scale)), max(1, round(img.height * scale))), Image.Resampling.LANCZOS
+        )
     return np.asarray(img, dtype=np.float32)
 
 

@@ -27,8 +27,8 @@ def annotate(arr: np.ndarray, prompt: str) -> tuple[np.ndarray, str]:
         ys, xs = np.nonzero(mask)
         y0, y1, x0, x1 = ys.min(), ys.max(), xs.min(), xs.max()
         edge = np.zeros_like(mask)
-        edge[y0:y1 + 1, [x0, x1]] = True
-        edge[[y0, y1], x0:x1 + 1] = True
+        edge[y0 : y1 + 1, [x0, x1]] = True
+        edge[[y0, y1], x0 : x1 + 1] = True
         out[_thicken(edge)] = col
         return out, f"drew a {name} bounding box around the largest structure"
     if parse.has_any(t, ("fill", "shade", "highlight", "mask", "segment", "overlay", "colour the", "color the")):

@@ -65,19 +65,27 @@ _EDIT_OPS = (
     (lambda t: bool(_FLIP_H.search(t)), lambda a, m, t: (np.ascontiguousarray(a[:, ::-1]), "flipped horizontally")),
     (lambda t: bool(_FLIP_V.search(t)), lambda a, m, t: (np.ascontiguousarray(a[::-1]), "flipped vertically")),
     (lambda t: bool(re.search(r"rotat\w*\s+(?:\w+\s+){0,3}?(90|180|270)", t)), _rotate),
-    (lambda t: parse.has_any(t, ("brighten", "increase the brightness", "increase brightness", "brighter")),
-     lambda a, m, t: (np.clip(a * 1.2 + 0.03, 0, 1), "brightened")),
-    (lambda t: parse.has_any(t, ("darken", "decrease the brightness", "reduce the brightness", "darker")),
-     lambda a, m, t: (np.clip(a * 0.8, 0, 1), "darkened")),
+    (
+        lambda t: parse.has_any(t, ("brighten", "increase the brightness", "increase brightness", "brighter")),
+        lambda a, m, t: (np.clip(a * 1.2 + 0.03, 0, 1), "brightened"),
+    ),
+    (
+        lambda t: parse.has_any(t, ("darken", "decrease the brightness", "reduce the brightness", "darker")),
+        lambda a, m, t: (np.clip(a * 0.8, 0, 1), "darkened"),
+    ),
     (lambda t: bool(_CONTRAST_EDIT.search(t)), lambda a, m, t: contrast(a, t)),
     (lambda t: parse.has_any(t, ("sharpen", "sharper", "deblur")), lambda a, m, t: (unsharp(a, 1.0, 0.8), "sharpened")),
     (lambda t: parse.has_any(t, ("denois", "noise")), lambda a, m, t: denoise(a, m, t)),
     (lambda t: parse.has_any(t, ("smooth", "blur")) and "deblur" not in t, _smooth),
     (lambda t: parse.has_any(t, ("invert", "negative")), lambda a, m, t: (1.0 - a, "inverted intensities")),
-    (lambda t: parse.has_any(t, ("grayscale", "greyscale", "gray scale", "grey scale")),
-     lambda a, m, t: (luminance(a), "converted to grey scale")),
-    (lambda t: bool(re.search(r"zoom\w*\s+in|crop", t)),
-     lambda a, m, t: (_zoom(a, parse.scale_factor(t) or 1.5), "cropped the centre and zoomed in")),
+    (
+        lambda t: parse.has_any(t, ("grayscale", "greyscale", "gray scale", "grey scale")),
+        lambda a, m, t: (luminance(a), "converted to grey scale"),
+    ),
+    (
+        lambda t: bool(re.search(r"zoom\w*\s+in|crop", t)),
+        lambda a, m, t: (_zoom(a, parse.scale_factor(t) or 1.5), "cropped the centre and zoomed in"),
+    ),
 )
 
 
@@ -85,7 +93,7 @@ def _zoom(arr: np.ndarray, factor: float) -> np.ndarray:
     h, w = arr.shape[:2]
     ch, cw = max(1, round(h / factor)), max(1, round(w / factor))
     y0, x0 = (h - ch) // 2, (w - cw) // 2
-    return resize(arr[y0:y0 + ch, x0:x0 + cw], (w, h))
+    return resize(arr[y0 : y0 + ch, x0 : x0 + cw], (w, h))
 
 
 def organ_reconstruction(arr: np.ndarray, modality: str, prompt: str) -> tuple[np.ndarray, str]:
@@ -96,7 +104,8 @@ def organ_reconstruction(arr: np.ndarray, modality: str, prompt: str) -> tuple[n
     from scipy.ndimage import binary_dilation
 
     return fill_masked(arr, binary_dilation(mask, iterations=1)), (
-        f"inpainted a blanked region of {int(mask.sum())} pixels from its surroundings (normalised convolution)")
+        f"inpainted a blanked region of {int(mask.sum())} pixels from its surroundings (normalised convolution)"
+    )
 
 
 def blank_region(arr: np.ndarray) -> np.ndarray | None:
@@ -147,7 +156,7 @@ def find_grid(arr: np.ndarray, prompt: str) -> tuple[int, int] | None:
 
 def split_tiles(arr: np.ndarray, rows: int, cols: int) -> list[np.ndarray]:
     th, tw = arr.shape[0] // rows, arr.shape[1] // cols
-    return [arr[r * th:(r + 1) * th, c * tw:(c + 1) * tw] for r in range(rows) for c in range(cols)]
+    return [arr[r * th : (r + 1) * th, c * tw : (c + 1) * tw] for r in range(rows) for c in range(cols)]
 
 
 def _mean_corr(tiles: list[np.ndarray]) -> float:

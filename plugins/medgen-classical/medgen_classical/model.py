@@ -102,11 +102,16 @@ TASKS: dict[str, Callable[[TaskInput], Result]] = {
 class ClassicalModel:
     """Classical image processing + template text for every MedGEN-Bench task (a transparent baseline)."""
 
-    def __init__(self, batch_size: int = 16, ct_hu_range: tuple[float, float] | list[float] = style.DEFAULT_CT_HU_RANGE,
-                 **unknown: Any) -> None:
+    def __init__(
+        self,
+        batch_size: int = 16,
+        ct_hu_range: tuple[float, float] | list[float] = style.DEFAULT_CT_HU_RANGE,
+        **unknown: Any,
+    ) -> None:
         if unknown:
             raise TypeError(
-                f"classical model: unknown argument(s) {sorted(unknown)}; accepted: batch_size, ct_hu_range")
+                f"classical model: unknown argument(s) {sorted(unknown)}; accepted: batch_size, ct_hu_range"
+            )
         if not isinstance(batch_size, int) or batch_size < 1:
             raise TypeError(f"classical model: batch_size must be a positive integer, not {batch_size!r}")
         lo, hi = (float(v) for v in ct_hu_range)

@@ -82,8 +82,18 @@ def scale_factor(text: str) -> float | None:
 
 
 def wants_downscale(text: str) -> bool:
-    return has_any(text, ("downsampl", "down-sampl", "reduce the resolution", "lower resolution",
-                          "decrease the resolution", "shrink", "downscal"))
+    return has_any(
+        text,
+        (
+            "downsampl",
+            "down-sampl",
+            "reduce the resolution",
+            "lower resolution",
+            "decrease the resolution",
+            "shrink",
+            "downscal",
+        ),
+    )
 
 
 def noise_kind(text: str) -> str | None:
@@ -123,7 +133,8 @@ def ct_window(text: str) -> tuple[float, float] | None:
         return float(m.group(1)), float(m.group(2))
     for name, win in CT_WINDOWS.items():
         if re.search(rf"{name}\w*\s+(?:window|setting|display)", t) or re.search(
-                rf"window\w*\s+(?:for|of)\s+(?:the\s+)?{name}", t):
+            rf"window\w*\s+(?:for|of)\s+(?:the\s+)?{name}", t
+        ):
             return win
     return None
 

@@ -147,8 +147,17 @@ def contrast(arr: np.ndarray, prompt: str) -> tuple[np.ndarray, str]:
     """CLAHE (on the HSV value channel for colour); a linear squeeze if the instruction asks for less contrast."""
     from skimage.exposure import equalize_adapthist
 
-    if parse.has_any(prompt, ("reduce the contrast", "decrease the contrast", "lower the contrast", "reduce contrast",
-                              "decrease contrast", "lower contrast")):
+    if parse.has_any(
+        prompt,
+        (
+            "reduce the contrast",
+            "decrease the contrast",
+            "lower the contrast",
+            "reduce contrast",
+            "decrease contrast",
+            "lower contrast",
+        ),
+    ):
         mean = arr.mean(axis=(0, 1), keepdims=True) if arr.ndim == 3 else arr.mean()
         return np.clip(mean + 0.6 * (arr - mean), 0.0, 1.0), "reduced contrast linearly around the mean"
     out = equalize_adapthist(arr, clip_limit=0.01)

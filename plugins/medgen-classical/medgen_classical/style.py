@@ -16,8 +16,9 @@ from medgen_classical.arrays import luminance
 DEFAULT_CT_HU_RANGE = (-1000.0, 1000.0)
 
 
-def style_transfer(arr: np.ndarray, modality: str, prompt: str,
-                   ct_hu_range: tuple[float, float] = DEFAULT_CT_HU_RANGE) -> tuple[np.ndarray, str]:
+def style_transfer(
+    arr: np.ndarray, modality: str, prompt: str, ct_hu_range: tuple[float, float] = DEFAULT_CT_HU_RANGE
+) -> tuple[np.ndarray, str]:
     t = parse.lower(prompt)
     window = parse.ct_window(t)
     if window is not None and modality in ("ct", "xray"):
@@ -27,16 +28,45 @@ def style_transfer(arr: np.ndarray, modality: str, prompt: str,
         return restain(arr, stain), f"separated stains by colour deconvolution and recombined them as {stain}"
     if parse.has_any(t, ("invert", "negative", "reverse the intensit")):
         return 1.0 - arr, "inverted intensities"
-    if parse.has_any(t, ("t1 to t2", "t1-weighted to t2", "t1 weighted to t2", "into t2", "to t2", "t2-weighted style",
-                         "t2 style", "t2-like", "flair to t1", "t2 to t1", "into t1", "to t1")):
+    if parse.has_any(
+        t,
+        (
+            "t1 to t2",
+            "t1-weighted to t2",
+            "t1 weighted to t2",
+            "into t2",
+            "to t2",
+            "t2-weighted style",
+            "t2 style",
+            "t2-like",
+            "flair to t1",
+            "t2 to t1",
+            "into t1",
+            "to t1",
+        ),
+    ):
         return mr_weighting_swap(arr), "approximated the other MR weighting by inverting intensities inside the body"
-    if parse.has_any(t, ("pseudo-colo", "pseudocolo", "false colo", "heatmap", "heat map", "jet", "colormap",
-                         "colour map", "color map", "hot ")):
+    if parse.has_any(
+        t,
+        (
+            "pseudo-colo",
+            "pseudocolo",
+            "false colo",
+            "heatmap",
+            "heat map",
+            "jet",
+            "colormap",
+            "colour map",
+            "color map",
+            "hot ",
+        ),
+    ):
         return pseudo_colour(arr), "mapped intensities to a hot pseudo-colour scale"
     if parse.has_any(t, ("sepia",)):
         return sepia(arr), "applied a sepia tone"
-    if parse.has_any(t, ("gray", "grey", "black and white", "black-and-white", "monochrom", "radiograph",
-                         "x-ray style")):
+    if parse.has_any(
+        t, ("gray", "grey", "black and white", "black-and-white", "monochrom", "radiograph", "x-ray style")
+    ):
         return luminance(arr), "converted to grey scale"
     return arr, "no recognisable target style in the instruction; returned the input unchanged"
 

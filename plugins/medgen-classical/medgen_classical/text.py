@@ -22,8 +22,19 @@ MODALITY_WORDS = {
     "mri": ("mri", "mr", "magnetic resonance", "t1", "t2", "flair", "diffusion", "weighted"),
     "us": ("ultrasound", "ultrasonograph", "sonograph", "echocardiogra", "echo", "doppler", "us"),
     "xray": ("x-ray", "xray", "radiograph", "plain film", "angiogra", "fluoroscop", "cxr"),
-    "pathology": ("histolog", "histopatholog", "patholog", "h&e", "hematoxylin", "stain", "microscop", "biopsy",
-                  "immunohisto", "ihc", "cell"),
+    "pathology": (
+        "histolog",
+        "histopatholog",
+        "patholog",
+        "h&e",
+        "hematoxylin",
+        "stain",
+        "microscop",
+        "biopsy",
+        "immunohisto",
+        "ihc",
+        "cell",
+    ),
     "photo": ("fundus", "photograph", "retina", "dermoscop", "endoscop", "skin", "optic disc"),
 }
 
@@ -93,14 +104,18 @@ def blank_filling(prompt: str, modality: str) -> str:
 def question_answering(prompt: str, modality: str) -> str:
     name = MODALITY_NAMES.get(modality, modality)
     topic = " ".join(words(prompt)[:8])
-    return (f"This is a {name} image. Regarding {topic}: the visible anatomy appears within normal limits "
-            f"and no definite abnormality is identified.")
+    return (
+        f"This is a {name} image. Regarding {topic}: the visible anatomy appears within normal limits "
+        f"and no definite abnormality is identified."
+    )
 
 
 def report(modality: str) -> str:
     name = MODALITY_NAMES.get(modality, modality)
-    return (f"FINDINGS: {name} image reviewed. The visualised anatomy is displayed without a definite focal "
-            f"abnormality.\nIMPRESSION: No definite acute abnormality on this {name} image.")
+    return (
+        f"FINDINGS: {name} image reviewed. The visualised anatomy is displayed without a definite focal "
+        f"abnormality.\nIMPRESSION: No definite acute abnormality on this {name} image."
+    )
 
 
 GEN_LEAD = {

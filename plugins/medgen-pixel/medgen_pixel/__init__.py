@@ -19,15 +19,27 @@ def medgen_register_metrics(register: Any) -> None:
 
     common = {"tier": "pixel", "reads": "image"}
     register(
-        "ssim", metrics.SSIMMetric, higher_is_better=True, threshold=0.7, **common,
+        "ssim",
+        metrics.SSIMMetric,
+        higher_is_better=True,
+        threshold=0.7,
+        **common,
         description="SSIM, 8-bit gray, scikit-image defaults, data_range 255 (paper pass: >= 0.7)",
     )
     register(
-        "psnr", metrics.PSNRMetric, higher_is_better=True, threshold=28.0, **common,
+        "psnr",
+        metrics.PSNRMetric,
+        higher_is_better=True,
+        threshold=28.0,
+        **common,
         description="PSNR on RGB, peak 255, capped at 100 dB (paper pass: >= 28 dB)",
     )
     register(
-        "lpips", lpips_metric.LPIPSMetric, higher_is_better=False, threshold=0.6, **common,
+        "lpips",
+        lpips_metric.LPIPSMetric,
+        higher_is_better=False,
+        threshold=0.6,
+        **common,
         description="LPIPS AlexNet at 256x256, inputs in [-1, 1] (paper pass: <= 0.6)",
     )
     masked = (
@@ -38,6 +50,10 @@ def medgen_register_metrics(register: Any) -> None:
     )
     for name, factory, higher, threshold, text in masked:
         register(
-            name, factory, higher_is_better=higher, threshold=threshold, **common,
+            name,
+            factory,
+            higher_is_better=higher,
+            threshold=threshold,
+            **common,
             description=f"{text} (needs sample.mask_image; none -> per-sample failure)",
         )

@@ -41,9 +41,11 @@ class _PairMetric:
         loaded = pairs.load_pairs(items, self.workers)
         n = self.workers or pairs.default_workers()
         jobs = list(zip(items, loaded, strict=True))
-        out = list(pairs.pool(n).map(self._score_one, jobs)) if n > 1 and len(jobs) > 1 else [
-            self._score_one(job) for job in jobs
-        ]
+        out = (
+            list(pairs.pool(n).map(self._score_one, jobs))
+            if n > 1 and len(jobs) > 1
+            else [self._score_one(job) for job in jobs]
+        )
         pairs.CACHE.trim()
         return out
 

@@ -18,8 +18,9 @@ def _grid(shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
     return np.mgrid[0:h, 0:w].astype(np.float32)
 
 
-def streak_artifact(img: np.ndarray, rng: np.random.Generator, n_streaks: int = 8, strength: float = 45.0,
-                    width: float = 1.5) -> Pair:
+def streak_artifact(
+    img: np.ndarray, rng: np.random.Generator, n_streaks: int = 8, strength: float = 45.0, width: float = 1.5
+) -> Pair:
     """Alternating bright/dark streaks radiating from a bright point inside the body."""
     fg = foreground(img)
     ys, xs = np.nonzero(fg)
@@ -35,14 +36,26 @@ def streak_artifact(img: np.ndarray, rng: np.random.Generator, n_streaks: int = 
         add += (1 if k % 2 == 0 else -1) * strength * np.exp(-(dist**2) / (2 * width**2))
     add *= fg
     out = clip(per_channel(img, lambda ch: ch + add))
-    return Pair(out, img, meta={"params": {"n_streaks": n_streaks, "strength": strength, "width_px": width,
-                                           "origin_xy": [int(cx), int(cy)], "angle_offset_rad": rounded(offset)},
-                                "effect": f"{n_streaks} alternating bright and dark streak artifacts radiating from "
-                                          f"a dense point at pixel ({int(cx)}, {int(cy)})"})
+    return Pair(
+        out,
+        img,
+        meta={
+            "params": {
+                "n_streaks": n_streaks,
+                "strength": strength,
+                "width_px": width,
+                "origin_xy": [int(cx), int(cy)],
+                "angle_offset_rad": rounded(offset),
+            },
+            "effect": f"{n_streaks} alternating bright and dark streak artifacts radiating from "
+            f"a dense point at pixel ({int(cx)}, {int(cy)})",
+        },
+    )
 
 
-def ring_artifact(img: np.ndarray, rng: np.random.Generator, n_rings: int = 5, strength: float = 30.0,
-                  width: float = 1.2) -> Pair:
+def ring_artifact(
+    img: np.ndarray, rng: np.random.Generator, n_rings: int = 5, strength: float = 30.0, width: float = 1.2
+) -> Pair:
     """Concentric rings around the image centre, alternating in sign."""
     h, w = img.shape[:2]
     yy, xx = _grid(img.shape)
@@ -53,13 +66,24 @@ def ring_artifact(img: np.ndarray, rng: np.random.Generator, n_rings: int = 5, s
     for k, rk in enumerate(radii):
         add += (1 if k % 2 == 0 else -1) * strength * np.exp(-((r - rk) ** 2) / (2 * width**2))
     out = clip(per_channel(img, lambda ch: ch + add))
-    return Pair(out, img, meta={"params": {"n_rings": n_rings, "strength": strength, "width_px": width,
-                                           "radii_px": rounded(radii.tolist(), 1)},
-                                "effect": f"{n_rings} concentric ring artifacts centred on the image centre"})
+    return Pair(
+        out,
+        img,
+        meta={
+            "params": {
+                "n_rings": n_rings,
+                "strength": strength,
+                "width_px": width,
+                "radii_px": rounded(radii.tolist(), 1),
+            },
+            "effect": f"{n_rings} concentric ring artifacts centred on the image centre",
+        },
+    )
 
 
-def motion_ghosting(img: np.ndarray, rng: np.random.Generator, shift_px: float = 6.0, period: int = 4,
-                    axis: int = 0) -> Pair:
+def motion_ghosting(
+    img: np.ndarray, rng: np.random.Generator, shift_px: float = 6.0, period: int = 4, axis: int = 0
+) -> Pair:
     """Every ``period``-th phase-encode line acquired with the object shifted by ``shift_px``: ghost copies."""
 
     def ghost(ch: np.ndarray) -> np.ndarray:
@@ -68,7 +92,7 @@ def motion_ghosting(img: np.ndarray, rng: np.random.Generator, shift_px: float =
         freqs = np.fft.fftshift(np.fft.fftfreq(n))
         phase = np.exp(-2j * np.pi * freqs * shift_px)
         lines = np.zeros(n, bool)
-        lines[int(rng_offset) % period::period] = True
+        lines[int(rng_offset) % period :: period] = True
         ramp = np.where(lines, phase, 1.0)
         k = k * (ramp[:, None] if axis == 0 else ramp[None, :])
         return np.abs(np.fft.ifft2(np.fft.ifftshift(k))).astype(np.float32)
@@ -76,10 +100,15 @@ def motion_ghosting(img: np.ndarray, rng: np.random.Generator, shift_px: float =
     rng_offset = int(rng.integers(0, period))
     out = clip(per_channel(img, ghost))
     direction = "vertical (phase-encode up-down)" if axis == 0 else "horizontal (phase-encode left-right)"
-    return Pair(out, img, meta={"params": {"shift_px": shift_px, "period": period, "axis": axis,
-                                           "line_offset": rng_offset},
-                                "effect": f"motion ghosting along the {direction} direction: every {period}th "
-                                          f"k-space line displaced by {shift_px:g} px"})
+    return Pair(
+        out,
+        img,
+        meta={
+            "params": {"shift_px": shift_px, "period": period, "axis": axis, "line_offset": rng_offset},
+            "effect": f"motion ghosting along the {direction} direction: every {period}th "
+            f"k-space line displaced by {shift_px:g} px",
+        },
+    )
 
 
 def bias_field(img: np.ndarray, rng: np.random.Generator, strength: float = 0.45) -> Pair:
@@ -92,8 +121,14 @@ def bias_field(img: np.ndarray, rng: np.random.Generator, strength: float = 0.45
     field = (field - field.min()) / max(float(np.ptp(field)), 1e-6)
     field = 1 - strength + 2 * strength * field
     out = clip(per_channel(img, lambda ch: ch * field))
-    dark = "left" if field[:, : w // 2].mean() < field[:, w // 2:].mean() else "right"
-    return Pair(out, img, meta={"params": {"strength": strength, "coefficients": rounded(coef.tolist())},
-                                "effect": f"a smooth intensity bias field (gain {1 - strength:.2f}-"
-                                          f"{1 + strength:.2f}), "
-                                          f"darker toward the {dark}"})
+    dark = "left" if field[:, : w // 2].mean() < field[:, w // 2 :].mean() else "right"
+    return Pair(
+        out,
+        img,
+        meta={
+            "params": {"strength": strength, "coefficients": rounded(coef.tolist())},
+            "effect": f"a smooth intensity bias field (gain {1 - strength:.2f}-"
+            f"{1 + strength:.2f}), "
+            f"darker toward the {dark}",
+        },
+    )

@@ -33,13 +33,17 @@ def _place(img: np.ndarray, rng: np.random.Generator, radius: float, contrast: f
 
 
 def _shape(rng: np.random.Generator) -> dict:
-    return {"aspect": float(rng.uniform(0.7, 1.0)), "angle": float(rng.uniform(0, np.pi)),
-            "lobes": [float(v) for v in rng.normal(0, 0.08, 3)], "phase": float(rng.uniform(0, 2 * np.pi))}
+    return {
+        "aspect": float(rng.uniform(0.7, 1.0)),
+        "angle": float(rng.uniform(0, np.pi)),
+        "lobes": [float(v) for v in rng.normal(0, 0.08, 3)],
+        "phase": float(rng.uniform(0, 2 * np.pi)),
+    }
 
 
 def _profile(shape2d: tuple[int, int], centre: tuple[float, float], radius: float, form: dict) -> np.ndarray:
     """Soft lesion occupancy in [0, 1]."""
-    yy, xx = np.mgrid[0: shape2d[0], 0: shape2d[1]].astype(np.float32)
+    yy, xx = np.mgrid[0 : shape2d[0], 0 : shape2d[1]].astype(np.float32)
     dy, dx = yy - centre[0], xx - centre[1]
     ca, sa = np.cos(form["angle"]), np.sin(form["angle"])
     u, v = dx * ca + dy * sa, (-dx * sa + dy * ca) / form["aspect"]
@@ -64,15 +68,30 @@ def _words(contrast: float) -> str:
 
 
 def _lesion_meta(kind, centre, radius, form, contrast, mask, extra=None) -> dict:
-    meta = {"params": {"centre_yx": rounded(list(centre), 1), "radius_px": radius, "contrast": contrast,
-                       **{k: rounded(v) for k, v in form.items()}, **(extra or {})},
-            "lesion": f"{_words(contrast)} focal lesion", "where": position_words(mask),
-            "diameter_px": int(round(2 * radius)), "area_percent": area_percent(mask), "kind": kind}
+    meta = {
+        "params": {
+            "centre_yx": rounded(list(centre), 1),
+            "radius_px": radius,
+            "contrast": contrast,
+            **{k: rounded(v) for k, v in form.items()},
+            **(extra or {}),
+        },
+        "lesion": f"{_words(contrast)} focal lesion",
+        "where": position_words(mask),
+        "diameter_px": int(round(2 * radius)),
+        "area_percent": area_percent(mask),
+        "kind": kind,
+    }
     return meta
 
 
-def lesion_insert(img: np.ndarray, rng: np.random.Generator, radius: float = 10.0, contrast: float = -50.0,
-                  colour: list[float] | None = None) -> Pair:
+def lesion_insert(
+    img: np.ndarray,
+    rng: np.random.Generator,
+    radius: float = 10.0,
+    contrast: float = -50.0,
+    colour: list[float] | None = None,
+) -> Pair:
     centre = _place(img, rng, radius, contrast)
     form = _shape(rng)
     out, mask = _with_lesion(img, centre, radius, form, contrast, colour)
@@ -81,16 +100,28 @@ def lesion_insert(img: np.ndarray, rng: np.random.Generator, radius: float = 10.
     return Pair(img.astype(np.float32), out, mask=(mask * 255).astype(np.uint8), meta=meta)
 
 
-def lesion_remove(img: np.ndarray, rng: np.random.Generator, radius: float = 10.0, contrast: float = -50.0,
-                  colour: list[float] | None = None) -> Pair:
+def lesion_remove(
+    img: np.ndarray,
+    rng: np.random.Generator,
+    radius: float = 10.0,
+    contrast: float = -50.0,
+    colour: list[float] | None = None,
+) -> Pair:
     pair = lesion_insert(img, rng, radius, contrast, colour)
     pair.meta["kind"] = "remove"
     pair.meta["effect"] = f"remove the {pair.meta['diameter_px']}-px {pair.meta['lesion']} in the {pair.meta['where']}"
     return Pair(pair.target, pair.input, mask=pair.mask, meta=pair.meta)
 
 
-def lesion_resize(img: np.ndarray, rng: np.random.Generator, radius: float = 8.0, new_radius: float = 14.0,
-                  contrast: float = -50.0, colour: list[float] | None = None, satellites: int = 0) -> Pair:
+def lesion_resize(
+    img: np.ndarray,
+    rng: np.random.Generator,
+    radius: float = 8.0,
+    new_radius: float = 14.0,
+    contrast: float = -50.0,
+    colour: list[float] | None = None,
+    satellites: int = 0,
+) -> Pair:
     """Same lesion at two sizes; ``satellites`` new small lesions appear in the target (progression)."""
     centre = _place(img, rng, max(radius, new_radius), contrast)
     form = _shape(rng)
@@ -105,13 +136,16 @@ def lesion_resize(img: np.ndarray, rng: np.random.Generator, radius: float = 8.0
         mask_b |= m
         sat.append({"centre_yx": rounded(list(c), 1), "radius_px": round(r, 2)})
     mask = mask_a | mask_b
-    meta = _lesion_meta("resize", centre, radius, form, contrast, mask_a | mask_b,
-                        {"new_radius_px": new_radius, "satellites": sat})
+    meta = _lesion_meta(
+        "resize", centre, radius, form, contrast, mask_a | mask_b, {"new_radius_px": new_radius, "satellites": sat}
+    )
     meta["where"] = position_words(mask_a)
     meta["new_diameter_px"] = int(round(2 * new_radius))
     verb = "enlarge" if new_radius > radius else "shrink"
-    meta["effect"] = (f"{verb} the {meta['lesion']} in the {meta['where']} from {meta['diameter_px']} to "
-                      f"{meta['new_diameter_px']} px in diameter")
+    meta["effect"] = (
+        f"{verb} the {meta['lesion']} in the {meta['where']} from {meta['diameter_px']} to "
+        f"{meta['new_diameter_px']} px in diameter"
+    )
     if sat:
         meta["effect"] += f", with {len(sat)} new small satellite lesion(s)"
     meta["satellites"] = len(sat)

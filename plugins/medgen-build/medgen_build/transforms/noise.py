@@ -13,17 +13,25 @@ from medgen_build.transforms.base import Pair, clip, per_channel
 
 def gaussian_noise(img: np.ndarray, rng: np.random.Generator, sigma: float = 12.0) -> Pair:
     noisy = clip(img + rng.normal(0.0, sigma, img.shape))
-    return Pair(noisy, img, meta={"params": {"sigma": sigma},
-                                  "effect": f"additive Gaussian noise (sigma {sigma:g} on the 0-255 scale)"})
+    return Pair(
+        noisy,
+        img,
+        meta={"params": {"sigma": sigma}, "effect": f"additive Gaussian noise (sigma {sigma:g} on the 0-255 scale)"},
+    )
 
 
 def poisson_noise(img: np.ndarray, rng: np.random.Generator, photons: float = 40.0) -> Pair:
     """Quantum noise: intensities become photon counts with ``photons`` counts at full brightness."""
     counts = rng.poisson(img / 255.0 * photons)
     noisy = clip(counts.astype(np.float32) / photons * 255.0)
-    return Pair(noisy, img, meta={"params": {"photons_at_white": photons},
-                                  "effect": f"Poisson (quantum) noise as at a low dose of {photons:g} photons "
-                                            "per pixel at full brightness"})
+    return Pair(
+        noisy,
+        img,
+        meta={
+            "params": {"photons_at_white": photons},
+            "effect": f"Poisson (quantum) noise as at a low dose of {photons:g} photons per pixel at full brightness",
+        },
+    )
 
 
 def rician_noise(img: np.ndarray, rng: np.random.Generator, sigma: float = 14.0) -> Pair:
@@ -31,9 +39,14 @@ def rician_noise(img: np.ndarray, rng: np.random.Generator, sigma: float = 14.0)
     real = img + rng.normal(0.0, sigma, img.shape)
     imag = rng.normal(0.0, sigma, img.shape)
     noisy = clip(np.sqrt(real**2 + imag**2))
-    return Pair(noisy, img, meta={"params": {"sigma": sigma},
-                                  "effect": f"Rician noise (sigma {sigma:g} per quadrature channel) as in "
-                                            "low-SNR magnitude MR"})
+    return Pair(
+        noisy,
+        img,
+        meta={
+            "params": {"sigma": sigma},
+            "effect": f"Rician noise (sigma {sigma:g} per quadrature channel) as in low-SNR magnitude MR",
+        },
+    )
 
 
 def speckle_noise(img: np.ndarray, rng: np.random.Generator, looks: float = 4.0, grain: float = 1.0) -> Pair:
@@ -45,6 +58,11 @@ def speckle_noise(img: np.ndarray, rng: np.random.Generator, looks: float = 4.0,
         field = ndimage.gaussian_filter(field, grain)
         field = field / field.mean()
     noisy = clip(per_channel(img, lambda ch: ch * field))
-    return Pair(noisy, img, meta={"params": {"looks": looks, "grain_px": grain},
-                                  "effect": f"multiplicative ultrasound speckle ({looks:g}-look gamma, grain "
-                                            f"{grain:g} px)"})
+    return Pair(
+        noisy,
+        img,
+        meta={
+            "params": {"looks": looks, "grain_px": grain},
+            "effect": f"multiplicative ultrasound speckle ({looks:g}-look gamma, grain {grain:g} px)",
+        },
+    )

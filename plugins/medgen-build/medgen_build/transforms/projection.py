@@ -34,22 +34,22 @@ def _orient(img: np.ndarray, axis: int) -> np.ndarray:
     return img[::-1] if axis != 0 else img
 
 
-def slice_montage(volume: np.ndarray, axis: int, n: int, spacing: tuple[float, float, float],
-                  size: int) -> tuple[np.ndarray, list[int]]:
+def slice_montage(
+    volume: np.ndarray, axis: int, n: int, spacing: tuple[float, float, float], size: int
+) -> tuple[np.ndarray, list[int]]:
     """A near-square grid of ``n`` evenly spaced slices along ``axis``, each tile resampled."""
     depth = volume.shape[axis]
     idx = [int(round(v)) for v in np.linspace(depth * 0.15, depth * 0.85, n)]
     cols = int(np.ceil(np.sqrt(n)))
     rows = int(np.ceil(n / cols))
     tile = size // cols
-    tiles = [_orient(_resample(np.take(volume, i, axis=axis), _view_spacing(spacing, axis), tile), axis)
-             for i in idx]
+    tiles = [_orient(_resample(np.take(volume, i, axis=axis), _view_spacing(spacing, axis), tile), axis) for i in idx]
     th = max(t.shape[0] for t in tiles)
     tw = max(t.shape[1] for t in tiles)
     sheet = np.zeros((rows * th, cols * tw), np.float32)
     for k, t in enumerate(tiles):
         r, c = divmod(k, cols)
-        sheet[r * th: r * th + t.shape[0], c * tw: c * tw + t.shape[1]] = t
+        sheet[r * th : r * th + t.shape[0], c * tw : c * tw + t.shape[1]] = t
     return sheet, idx
 
 
@@ -61,25 +61,50 @@ def _projection(volume, rng, axis, spacing, size, n_slices, kind):
     target = _orient(_resample(proj, _view_spacing(spacing, axis), size), axis)
     montage, idx = slice_montage(volume, axis, n_slices, spacing, size)
     name = "maximum" if kind == "max" else "mean"
-    return Pair(montage, target, meta={
-        "params": {"axis": axis, "kind": kind, "spacing_mm": list(spacing), "size": size,
-                   "montage_slices": idx},
-        "effect": f"{name}-intensity projection along the {AXIS_NAMES[axis]} axis",
-        "plane": PLANE_OF_AXIS[axis], "n_slices": n_slices, "volume_shape": list(volume.shape)})
+    return Pair(
+        montage,
+        target,
+        meta={
+            "params": {"axis": axis, "kind": kind, "spacing_mm": list(spacing), "size": size, "montage_slices": idx},
+            "effect": f"{name}-intensity projection along the {AXIS_NAMES[axis]} axis",
+            "plane": PLANE_OF_AXIS[axis],
+            "n_slices": n_slices,
+            "volume_shape": list(volume.shape),
+        },
+    )
 
 
-def max_intensity_projection(volume: np.ndarray, rng: np.random.Generator, axis: int = 0,
-                             spacing=(1.0, 1.0, 1.0), size: int = 256, n_slices: int = 9) -> Pair:
+def max_intensity_projection(
+    volume: np.ndarray,
+    rng: np.random.Generator,
+    axis: int = 0,
+    spacing=(1.0, 1.0, 1.0),
+    size: int = 256,
+    n_slices: int = 9,
+) -> Pair:
     return _projection(volume, rng, axis, spacing, size, n_slices, "max")
 
 
-def mean_intensity_projection(volume: np.ndarray, rng: np.random.Generator, axis: int = 0,
-                              spacing=(1.0, 1.0, 1.0), size: int = 256, n_slices: int = 9) -> Pair:
+def mean_intensity_projection(
+    volume: np.ndarray,
+    rng: np.random.Generator,
+    axis: int = 0,
+    spacing=(1.0, 1.0, 1.0),
+    size: int = 256,
+    n_slices: int = 9,
+) -> Pair:
     return _projection(volume, rng, axis, spacing, size, n_slices, "mean")
 
 
-def slice_views(volume: np.ndarray, rng: np.random.Generator, target_axis: int = 1, position: float = 0.5,
-                spacing=(1.0, 1.0, 1.0), size: int = 256, n_slices: int = 9) -> Pair:
+def slice_views(
+    volume: np.ndarray,
+    rng: np.random.Generator,
+    target_axis: int = 1,
+    position: float = 0.5,
+    spacing=(1.0, 1.0, 1.0),
+    size: int = 256,
+    n_slices: int = 9,
+) -> Pair:
     """Input: a montage of axial slices; target: the coronal or sagittal reformat at ``position``."""
     if target_axis not in (1, 2):
         raise ValueError("target_axis must be 1 (coronal) or 2 (sagittal)")
@@ -88,9 +113,22 @@ def slice_views(volume: np.ndarray, rng: np.random.Generator, target_axis: int =
     view = np.take(volume, index, axis=target_axis)
     target = _orient(_resample(view, _view_spacing(spacing, target_axis), size), target_axis)
     montage, idx = slice_montage(volume, 0, n_slices, spacing, size)
-    return Pair(montage, target, meta={
-        "params": {"target_axis": target_axis, "position": position, "index": index, "spacing_mm": list(spacing),
-                   "size": size, "montage_slices": idx},
-        "effect": f"{PLANE_OF_AXIS[target_axis]} reformat at {position:.0%} of the volume, reconstructed from "
-                  f"{n_slices} axial slices",
-        "plane": PLANE_OF_AXIS[target_axis], "n_slices": n_slices, "volume_shape": list(volume.shape)})
+    return Pair(
+        montage,
+        target,
+        meta={
+            "params": {
+                "target_axis": target_axis,
+                "position": position,
+                "index": index,
+                "spacing_mm": list(spacing),
+                "size": size,
+                "montage_slices": idx,
+            },
+            "effect": f"{PLANE_OF_AXIS[target_axis]} reformat at {position:.0%} of the volume, reconstructed from "
+            f"{n_slices} axial slices",
+            "plane": PLANE_OF_AXIS[target_axis],
+            "n_slices": n_slices,
+            "volume_shape": list(volume.shape),
+        },
+    )

@@ -8,8 +8,9 @@ from medgen_build.transforms.base import Pair, area_percent, clip, gray, per_cha
 from medgen_build.transforms.segment import REGION_WORDS, segment
 
 
-def fill_region(img: np.ndarray, mask: np.ndarray, rng: np.random.Generator, sigma: float = 6.0,
-                texture: bool = True) -> np.ndarray:
+def fill_region(
+    img: np.ndarray, mask: np.ndarray, rng: np.random.Generator, sigma: float = 6.0, texture: bool = True
+) -> np.ndarray:
     """Fill ``mask`` by normalised convolution of the surroundings, plus noise of the surround's grain."""
     from scipy import ndimage
 
@@ -42,8 +43,12 @@ def _removed(img: np.ndarray, rng: np.random.Generator, region: str) -> tuple[np
 
 
 def _meta(region: str, mask: np.ndarray, params: dict) -> dict:
-    return {"params": params, "region": REGION_WORDS[region], "where": position_words(mask),
-            "area_percent": area_percent(mask)}
+    return {
+        "params": params,
+        "region": REGION_WORDS[region],
+        "where": position_words(mask),
+        "area_percent": area_percent(mask),
+    }
 
 
 def region_removal(img: np.ndarray, rng: np.random.Generator, region: str = "bright") -> Pair:

@@ -12,9 +12,10 @@ from medgen_pixel.metrics import PSNRMetric, SSIMMetric
 from PIL import Image, ImageFilter
 from pixel_reference import ref_psnr, ref_ssim, reference_pair
 
+from medgen_core.paths import sample_benchmark_dir
 from medgen_core.types import ImageRef, Sample, Score, ScoreFailure, ScoreItem
 
-SOURCES = sorted(glob.glob(str(Path(__file__).resolve().parents[2] / "sample_benchmark" / "sources" / "*" / "*.png")))
+SOURCES = sorted(glob.glob(str(sample_benchmark_dir() / "sources" / "*" / "*.png")))
 
 
 def save_mode(arr: np.ndarray, mode: str, path: Path) -> Path:

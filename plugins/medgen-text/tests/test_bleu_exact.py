@@ -10,8 +10,9 @@ from medgen_core.types import Sample, ScoreFailure, ScoreItem
 
 
 def _item(pred: str | None, answer: str | None, record: dict | None = None) -> ScoreItem:
-    sample = Sample(id="s", task="blank-filling", format="vqa", modality="CT", instruction="", answer=answer,
-                    record=record or {})
+    sample = Sample(
+        id="s", task="blank-filling", format="vqa", modality="CT", instruction="", answer=answer, record=record or {}
+    )
     return ScoreItem(sample, pred, None)
 
 
@@ -25,7 +26,7 @@ def test_bleu_values() -> None:
     expected = sentence_bleu([ref.split()], pred.split(), smoothing_function=SmoothingFunction().method1)
     assert scores[0] == pytest.approx(1.0)
     assert scores[1] == pytest.approx(expected) and 0.3 < scores[1] < 0.6  # type: ignore[operator]
-    assert scores[2] == pytest.approx(0.1 ** 0.5)  # method1 smoothing of empty 3- and 4-gram counts
+    assert scores[2] == pytest.approx(0.1**0.5)  # method1 smoothing of empty 3- and 4-gram counts
     assert scores[3] == 0.0 and scores[4] == 0.0
 
 
@@ -33,7 +34,7 @@ def test_bleu_is_case_sensitive_whitespace_tokens() -> None:
     pairs = [_item("Pleural Effusion", "pleural effusion"), _item("pleural  effusion\n", "pleural effusion")]
     scores = BLEUMetric().score(pairs)
     assert scores[0] == 0.0
-    assert scores[1] == pytest.approx(0.1 ** 0.5)
+    assert scores[1] == pytest.approx(0.1**0.5)
 
 
 def test_bleu_failures() -> None:
@@ -50,15 +51,17 @@ def test_normalize_answer() -> None:
 
 def test_exact_match() -> None:
     metric = ExactMatchMetric()
-    scores = metric.score([
-        _item("the left lower lobe", "Left lower lobe."),
-        _item("right lower lobe", "Left lower lobe"),
-        _item("T2", "T1 | T2-weighted|T2"),
-        _item("t2 weighted", "T1|T2-weighted"),
-        _item("aorta", "ignored", {"answer": ["Aorta", "aortic arch"]}),
-        _item("ignored", "ignored", {"answer": ["Aorta", "aortic arch"]}),
-        _item("left lower lobe consolidation", "left lower lobe"),
-    ])
+    scores = metric.score(
+        [
+            _item("the left lower lobe", "Left lower lobe."),
+            _item("right lower lobe", "Left lower lobe"),
+            _item("T2", "T1 | T2-weighted|T2"),
+            _item("t2 weighted", "T1|T2-weighted"),
+            _item("aorta", "ignored", {"answer": ["Aorta", "aortic arch"]}),
+            _item("ignored", "ignored", {"answer": ["Aorta", "aortic arch"]}),
+            _item("left lower lobe consolidation", "left lower lobe"),
+        ]
+    )
     assert scores == [1.0, 0.0, 1.0, 1.0, 1.0, 0.0, 0.0]
 
 

@@ -11,9 +11,10 @@ from medgen_build.pipeline import BuildOptions, build
 from medgen_build.tasks import ALL_TASKS
 
 from medgen_core.names import MODALITIES, normalise_modality
+from medgen_core.paths import sample_benchmark_dir
 from medgen_core.plugins import get_host
 
-BENCH = Path(__file__).resolve().parents[2] / "sample_benchmark"
+BENCH = sample_benchmark_dir()
 SAMPLE = BENCH / "medgen-sample"
 
 
@@ -134,7 +135,10 @@ def test_sources_carry_provenance_for_every_file():
 
     rows = list(csv.DictReader((BENCH / "sources" / "PROVENANCE.csv").open(newline="")))
     files = {r["file"] for r in rows}
-    on_disk = {p.relative_to(BENCH / "sources").as_posix() for p in (BENCH / "sources").rglob("*")
-               if p.is_file() and p.suffix in (".png", ".npz")}
+    on_disk = {
+        p.relative_to(BENCH / "sources").as_posix()
+        for p in (BENCH / "sources").rglob("*")
+        if p.is_file() and p.suffix in (".png", ".npz")
+    }
     assert files == on_disk
     assert all(r["license"] and r["source_pkg"] and r["path_in_pkg"] for r in rows)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import numpy as np
 from PIL import Image
 
+from medgen_core.paths import sample_benchmark_dir
 from medgen_core.types import ImageRef, ModelRequest, Sample
 
-SOURCES = Path(__file__).resolve().parents[2] / "sample_benchmark" / "sources"  # committed copies
+SOURCES = sample_benchmark_dir() / "sources"  # committed copies
 FORBIDDEN = ("answer", "reference_image", "mask_image", "record")
 
 

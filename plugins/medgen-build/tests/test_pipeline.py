@@ -15,10 +15,11 @@ from medgen_build.tasks import Recipe
 from medgen_build.transforms import BUILTIN, Pair
 
 from medgen_core import hookimpl
+from medgen_core.paths import sample_benchmark_dir
 from medgen_core.plugins import get_host, reset_host
 from medgen_core.types import ModelOutput
 
-SOURCES = Path(__file__).resolve().parents[2] / "sample_benchmark" / "sources"
+SOURCES = sample_benchmark_dir() / "sources"
 
 
 def _records(root: Path, folder: str) -> list[dict]:
@@ -39,8 +40,11 @@ class ThirdPartyTransforms:
     def posterise(img: np.ndarray, rng: np.random.Generator, levels: int = 4) -> Pair:
         step = 256 / levels
         out = (np.floor(img / step) * step).astype(np.float32)
-        return Pair(out, img.astype(np.float32), meta={"params": {"levels": levels},
-                                                       "effect": f"posterised to {levels} grey levels"})
+        return Pair(
+            out,
+            img.astype(np.float32),
+            meta={"params": {"levels": levels}, "effect": f"posterised to {levels} grey levels"},
+        )
 
     @hookimpl
     def medgen_register_transforms(self, register):
@@ -57,8 +61,13 @@ def test_builtin_transforms_register_through_the_hook(host):
 def test_third_party_transform_is_used_by_the_pipeline(host, tmp_path):
     host.register_plugin(ThirdPartyTransforms(), name="thirdparty")
     recipe = Recipe(("posterise",), {"posterise": ({"levels": 3},)}, observed_subtask="posterise")
-    opts = BuildOptions(sources=SOURCES, out=tmp_path / "ds", per_task=2, tasks=("contrast_enhancement",),
-                        extra_recipes={"contrast_enhancement": (recipe,)})
+    opts = BuildOptions(
+        sources=SOURCES,
+        out=tmp_path / "ds",
+        per_task=2,
+        tasks=("contrast_enhancement",),
+        extra_recipes={"contrast_enhancement": (recipe,)},
+    )
     report = build(opts)
     recs = _records(tmp_path / "ds", "ImageEditing/contrast-enhancement")
     mine = [r for r in recs if r["build"]["transform"] == "posterise"]
@@ -70,8 +79,13 @@ def test_third_party_transform_is_used_by_the_pipeline(host, tmp_path):
 def test_unknown_transform_is_a_clear_error(host, tmp_path):
     from medgen_core.types import MedgenError
 
-    opts = BuildOptions(sources=SOURCES, out=tmp_path / "ds", per_task=1, tasks=("contrast_enhancement",),
-                        extra_recipes={"contrast_enhancement": (Recipe(("no_such_transform",)),)})
+    opts = BuildOptions(
+        sources=SOURCES,
+        out=tmp_path / "ds",
+        per_task=1,
+        tasks=("contrast_enhancement",),
+        extra_recipes={"contrast_enhancement": (Recipe(("no_such_transform",)),)},
+    )
     with pytest.raises(MedgenError, match="no_such_transform"):
         build(opts)
 
@@ -105,15 +119,23 @@ class FakeModelPlugin:
 
 def test_model_stages_call_registered_models_and_record_it(host, tmp_path):
     host.register_plugin(FakeModelPlugin(), name="fake")
-    opts = BuildOptions(sources=SOURCES, out=tmp_path / "ds", per_task=3, tasks=("noise_reconstruction",
-                        "multiple_choice"), vlm_filter="fake-vlm", llm_augment="fake-vlm", vlm_review="fake-vlm")
+    opts = BuildOptions(
+        sources=SOURCES,
+        out=tmp_path / "ds",
+        per_task=3,
+        tasks=("noise_reconstruction", "multiple_choice"),
+        vlm_filter="fake-vlm",
+        llm_augment="fake-vlm",
+        vlm_review="fake-vlm",
+    )
     report = build(opts)
     manifest = json.loads((tmp_path / "ds" / "manifest.json").read_text())
     rejected = manifest["build"]["stage1_filter"]["rejected"]
     assert {r["file"].split("/")[0] for r in rejected} == {"us"} and len(rejected) == 6
     assert all("fake-vlm" in r["reason"] for r in rejected)
-    recs = _records(tmp_path / "ds", "ImageEditing/noise-reconstruction") + \
-        _records(tmp_path / "ds", "VQA/multiple-choice")
+    recs = _records(tmp_path / "ds", "ImageEditing/noise-reconstruction") + _records(
+        tmp_path / "ds", "VQA/multiple-choice"
+    )
     assert report.counts == {"multiple_choice": 3, "noise_reconstruction": 3}
     for r in recs:
         assert r["modality"] != "Ultrasound"
@@ -129,8 +151,9 @@ def test_vlm_review_failures_leave_the_dataset(host, tmp_path, monkeypatch):
     from medgen_build import models
 
     monkeypatch.setattr(models, "REVIEW_PROMPT", "Review FAILME: {instruction} / {answer}")
-    opts = BuildOptions(sources=SOURCES, out=tmp_path / "ds", per_task=2, tasks=("resolution_editing",),
-                        vlm_review="fake-vlm")
+    opts = BuildOptions(
+        sources=SOURCES, out=tmp_path / "ds", per_task=2, tasks=("resolution_editing",), vlm_review="fake-vlm"
+    )
     report = build(opts)
     # the fake reviewer fails every prompt that carries FAILME
     assert report.counts == {"resolution_editing": 0}
@@ -139,8 +162,9 @@ def test_vlm_review_failures_leave_the_dataset(host, tmp_path, monkeypatch):
 
 
 def test_cli_builds_into_a_folder_and_registers_on_a_group(tmp_path):
-    result = CliRunner().invoke(build_command, ["--out", str(tmp_path / "ds"), "--per-task", "1", "--max-size", "96",
-                                                "--seed", "3"])
+    result = CliRunner().invoke(
+        build_command, ["--out", str(tmp_path / "ds"), "--per-task", "1", "--max-size", "96", "--seed", "3"]
+    )
     assert result.exit_code == 0, result.output
     assert "wrote 17 records in 16 tasks" in result.output
     manifest = json.loads((tmp_path / "ds" / "manifest.json").read_text())

@@ -12,17 +12,35 @@ PREFIXED = ["A. Pneumothorax", "B. Pleural effusion", "C. Pneumonia", "D. Bacter
 
 
 def _value(pred: str | None, answer: str | None = "B", choices: list[str] | None = PLAIN) -> float | ScoreFailure:
-    sample = Sample(id="s", task="multiple-choice", format="vqa", modality="X-ray", instruction="", answer=answer,
-                    choices=choices)
+    sample = Sample(
+        id="s", task="multiple-choice", format="vqa", modality="X-ray", instruction="", answer=answer, choices=choices
+    )
     result = ChoiceAccuracyMetric().score([ScoreItem(sample, pred, None)])[0]
     return result.value if isinstance(result, Score) else result  # type: ignore[return-value]
 
 
 @pytest.mark.parametrize(
     "pred",
-    ["B", "b", "B.", "(B)", "B)", "[B]", " B ", "Answer: B", "answer: b", "The answer is B", "The answer is (B).",
-     "The correct option is B because fluid layers.", "B. Pleural effusion", "(B) Pleural effusion",
-     "Pleural effusion", "pleural   EFFUSION.", "There is a left pleural effusion.", "I choose (B)."],
+    [
+        "B",
+        "b",
+        "B.",
+        "(B)",
+        "B)",
+        "[B]",
+        " B ",
+        "Answer: B",
+        "answer: b",
+        "The answer is B",
+        "The answer is (B).",
+        "The correct option is B because fluid layers.",
+        "B. Pleural effusion",
+        "(B) Pleural effusion",
+        "Pleural effusion",
+        "pleural   EFFUSION.",
+        "There is a left pleural effusion.",
+        "I choose (B).",
+    ],
 )
 def test_correct_predictions(pred: str) -> None:
     assert _value(pred) == 1.0
@@ -31,9 +49,19 @@ def test_correct_predictions(pred: str) -> None:
 
 @pytest.mark.parametrize(
     "pred",
-    ["C", "Answer: A", "Pneumothorax", "B or C", "The answer is B, or possibly (C).", "B. Pneumonia",
-     "Pleural effusion and pneumothorax", "I am not sure.", "", "The answer is a pleural effusion or pneumothorax",
-     "E"],
+    [
+        "C",
+        "Answer: A",
+        "Pneumothorax",
+        "B or C",
+        "The answer is B, or possibly (C).",
+        "B. Pneumonia",
+        "Pleural effusion and pneumothorax",
+        "I am not sure.",
+        "",
+        "The answer is a pleural effusion or pneumothorax",
+        "E",
+    ],
 )
 def test_wrong_or_ambiguous_predictions(pred: str) -> None:
     assert _value(pred) == 0.0
@@ -59,8 +87,9 @@ def test_reference_forms(answer: str) -> None:
 
 
 def test_details_record_letters() -> None:
-    sample = Sample(id="s", task="multiple-choice", format="vqa", modality="CT", instruction="", answer="C",
-                    choices=PLAIN)
+    sample = Sample(
+        id="s", task="multiple-choice", format="vqa", modality="CT", instruction="", answer="C", choices=PLAIN
+    )
     result = ChoiceAccuracyMetric().score([ScoreItem(sample, "B or C", None)])[0]
     assert isinstance(result, Score) and result.details == {"reference": "C", "named": ["B", "C"]}
 
