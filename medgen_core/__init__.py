@@ -6,6 +6,7 @@ diffusers, lpips, bert_score or litellm. Plugins import those at first use.
 
 from medgen_core.hookspecs import hookimpl
 from medgen_core.types import (
+    BudgetExhausted,
     ImageRef,
     Judge,
     JudgeRequest,
@@ -16,6 +17,7 @@ from medgen_core.types import (
     Model,
     ModelOutput,
     ModelRequest,
+    Rubric,
     Sample,
     Score,
     ScoreFailure,
@@ -25,6 +27,7 @@ from medgen_core.types import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "BudgetExhausted",
     "ImageRef",
     "Judge",
     "JudgeRequest",
@@ -35,6 +38,7 @@ __all__ = [
     "Model",
     "ModelOutput",
     "ModelRequest",
+    "Rubric",
     "Sample",
     "Score",
     "ScoreFailure",

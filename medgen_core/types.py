@@ -33,7 +33,22 @@ class ImageError(MedgenError):
 
 
 class ScoreFailure(MedgenError):
-    """A per-sample scoring failure; recorded and counted, never dropped."""
+    """A per-sample scoring failure; recorded and counted, never dropped.
+
+    ``details`` (e.g. a judge's raw reply) is kept beside the message in scores.jsonl.
+    """
+
+    def __init__(self, message: str, details: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.details = details or {}
+
+
+class BudgetExhausted(MedgenError):
+    """A spending limit (``budget_usd``) was reached, so this item was not attempted.
+
+    It is reported as not done, never as failed, and a resumed run with a
+    larger budget does it. Models and judges return it per item.
+    """
 
 
 class MetricUnavailable(MedgenError):
@@ -159,31 +174,66 @@ class Metric(Protocol):
     def score(self, items: list[ScoreItem]) -> list[float | Score | BaseException]: ...
 
 
+@dataclass(frozen=True)
+class Rubric:
+    """What a judge scores: a preamble, named dimensions (with what each means) and a checklist.
+
+    Task YAMLs give one in their ``judge`` block (or ``judge.rubric_file``); a
+    judge may replace it with its own (e.g. ``--judge_args rubric=paper``).
+    """
+
+    name: str
+    preamble: str
+    dimensions: tuple[str, ...]
+    descriptions: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    checklist: tuple[str, ...] = ()
+
+
 @dataclass
 class JudgeRequest:
-    """One judgement: the sample, the prediction, labelled images and the rubric."""
+    """One judgement: the sample, the prediction, labelled images and the rubric.
+
+    ``images`` are ``(label, image)`` pairs labelled ``Input``, ``Output`` or
+    ``Ground Truth``; ``reference_text`` is given only in ``with_reference`` mode.
+    ``prediction_text`` is the model's answer: untrusted data, never instructions.
+    """
 
     sample: Sample
     mode: Literal["with_reference", "without_reference"]
     prediction_text: str | None
     images: list[tuple[str, ImageRef]]
     reference_text: str | None
-    dimensions: list[str]
-    rubric: str
+    rubric: Rubric
+
+    @property
+    def dimensions(self) -> list[str]:
+        return list(self.rubric.dimensions)
 
 
 @dataclass
 class JudgeVerdict:
-    """A judge's parsed reply: overall score and per-dimension scores (1-10)."""
+    """A judge's parsed reply: overall and per-dimension scores (1-10), in Analyze-then-Judge order.
+
+    ``usage`` may hold ``prompt_tokens``, ``completion_tokens``, ``cost_usd``,
+    ``cached`` and ``latency_s``; the run totals them.
+    """
 
     overall: float
     dimensions: dict[str, float] = field(default_factory=dict)
     analysis: str = ""
+    explanations: dict[str, str] = field(default_factory=dict)
     raw: Any = None
+    usage: dict[str, Any] = field(default_factory=dict)
 
 
 class Judge(Protocol):
-    """A judge backend. ``judge`` returns one verdict or exception per request, in order."""
+    """A judge backend. ``judge`` returns one verdict or exception per request, in order.
+
+    An optional ``key`` names the judge in results (e.g. ``vlm:gpt-4o``; never
+    a secret), so several judges can grade one run. A reply that cannot be
+    used is returned as a :class:`ScoreFailure` with the raw reply in its
+    ``details``; the run retries it, then records it as a judge failure.
+    """
 
     batch_size: int
 

@@ -150,17 +150,13 @@ def judge_request(
         images.append(("Ground Truth", sample.reference_image))
     if image is not None:
         images.append(("Output", image))
-    rubric = block.rubric
-    if block.checklist:
-        rubric = rubric + "\nChecklist:\n" + "\n".join(f"- {c}" for c in block.checklist)
     return JudgeRequest(
         sample=sample,
         mode=mode,  # type: ignore[arg-type]
         prediction_text=text,
         images=images,
         reference_text=sample.answer if mode == "with_reference" else None,
-        dimensions=list(block.dimensions),
-        rubric=rubric.strip(),
+        rubric=block.to_rubric(sample.task),
     )
 
 

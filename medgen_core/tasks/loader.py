@@ -68,10 +68,36 @@ def load_spec(path: Path) -> TaskSpec | GroupSpec | None:
     if "group" in data:  # as in lm-eval, a group's ``task`` key lists its members
         return _validate(GroupSpec, data, path)
     if "task" in data:
+        _read_rubric_file(data, path)
         spec = _validate(TaskSpec, data, path)
         _check_template(spec, path)
         return spec
     return None
+
+
+def _read_rubric_file(data: dict[str, Any], path: Path) -> None:
+    """Fill the judge block from ``judge.rubric_file`` (relative to the YAML); the block's own keys win."""
+    from medgen_core.tasks.rubric import load_rubric
+
+    judge = data.get("judge")
+    if not isinstance(judge, dict) or not judge.get("rubric_file"):
+        return
+    target = (path.parent / str(judge["rubric_file"])).resolve()
+    if not target.is_file():
+        raise TaskFileError(
+            f"{path}: key 'judge.rubric_file': file not found: {judge['rubric_file']} (looked for {target})"
+        )
+    try:
+        rubric = load_rubric(target)
+    except MedgenError as exc:
+        raise TaskFileError(f"{path}: key 'judge.rubric_file': {exc}") from None
+    filled = {
+        "rubric": rubric.preamble,
+        "dimensions": list(rubric.dimensions),
+        "descriptions": dict(rubric.descriptions),
+        "checklist": list(rubric.checklist),
+    }
+    data["judge"] = {**filled, **judge}
 
 
 def _validate(cls: type[TaskSpec] | type[GroupSpec], data: dict[str, Any], path: Path) -> Any:

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from medgen_core.names import normalise_modality
+from medgen_core.types import Rubric
 
 OFFICIAL_DATASET = "Jack04810/MedGEN-Bench"
 JUDGE_MODES = ("with_reference", "without_reference")
@@ -75,12 +77,21 @@ class MetricEntry(_Strict):
 
 
 class JudgeBlock(_Strict):
+    """How the holistic tier judges a task. ``rubric_file`` (relative to the YAML) is read at load time
+    into ``rubric``, ``dimensions``, ``descriptions`` and ``checklist``, so the spec's hash covers it."""
+
     modes: list[Literal["with_reference", "without_reference"]] = Field(default_factory=lambda: list(JUDGE_MODES))
     dimensions: list[str] = Field(default_factory=lambda: list(DEFAULT_DIMENSIONS))
+    descriptions: dict[str, str] = Field(default_factory=dict)
     rubric: str = ""
+    rubric_file: str | None = None
     checklist: list[str] = Field(default_factory=list)
     threshold: float = 8.0
     max_retries: int = Field(default=2, ge=0)
+
+    def to_rubric(self, task: str) -> Rubric:
+        name = Path(self.rubric_file).stem if self.rubric_file else f"{task}_rubric"
+        return Rubric(name, self.rubric.strip(), tuple(self.dimensions), dict(self.descriptions), tuple(self.checklist))
 
 
 class Metadata(BaseModel):

@@ -167,3 +167,32 @@ def test_ls_tasks_counts(cli_run, minidata_root):
     row = next(line for line in res.output.splitlines() if "ct_lesion_edit" in line)
     assert "modality=ct" in row and "subtask=Lesion Edit" in row and " 2 " in row
     assert any("medgen_ct" in line and "modality=ct" in line for line in res.output.splitlines())
+
+
+def test_rubric_file_fills_the_judge_block_and_its_hash(tmp_path):
+    from medgen_core.tasks.spec import content_hash
+
+    (tmp_path / "rubric.yaml").write_text(
+        "name: chest\npreamble: You are a thoracic radiologist.\n"
+        "dimensions:\n  - lung_fields: Are the lung fields described correctly?\n  - instruction_compliance\n"
+        "checklist: [No invented findings.]\n"
+    )
+    task = tmp_path / "t.yaml"
+    task.write_text(
+        "task: t\ndataset_name: VQA/question-answering\noutput_type: text\njudge:\n  rubric_file: rubric.yaml\n"
+    )
+    spec = load_spec(task)
+    rubric = spec.judge.to_rubric("t")
+    assert rubric.name == "rubric" and rubric.preamble == "You are a thoracic radiologist."
+    assert rubric.dimensions == ("lung_fields", "instruction_compliance")
+    assert rubric.descriptions == {"lung_fields": "Are the lung fields described correctly?"}
+    assert rubric.checklist == ("No invented findings.",)
+    before = content_hash(spec.model_dump(mode="json"))
+    (tmp_path / "rubric.yaml").write_text("dimensions: [only_one]\n")
+    assert content_hash(load_spec(task).model_dump(mode="json")) != before  # the hash covers the rubric's content
+    (tmp_path / "rubric.yaml").write_text("dimensions: [a, a]\n")
+    with pytest.raises(TaskFileError, match=r"t\.yaml: key 'judge.rubric_file': .*listed twice"):
+        load_spec(task)
+    task.write_text(task.read_text().replace("rubric.yaml", "missing.yaml"))
+    with pytest.raises(TaskFileError, match="key 'judge.rubric_file': file not found: missing.yaml"):
+        load_spec(task)
