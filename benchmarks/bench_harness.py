@@ -21,7 +21,8 @@ CHILD = r"""
 import json, resource, sys, time, tracemalloc
 from pathlib import Path
 from medgen_core.plugins import get_host
-from medgen_core.run.runner import RunSettings, Runner
+from medgen_core.run.config import RunSettings
+from medgen_core.run.runner import Runner
 from medgen_core.tasks.index import TaskIndex
 
 root, tasks, out = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])

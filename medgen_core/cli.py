@@ -70,8 +70,16 @@ def cli() -> None:
 @click.option("--tasks", required=True, help="Comma-separated task names, aliases, groups or YAML paths.")
 @click.option("--model", required=True, help="A registered model name (see `medgen ls models`).")
 @click.option("--model_args", default="", help="k=v,k2=v2 passed to the model.")
-@click.option("--judge", default=None, help="A registered judge name (see `medgen ls judges`).")
-@click.option("--judge_args", default="", help="k=v,k2=v2 passed to the judge.")
+@click.option(
+    "--judge",
+    multiple=True,
+    help="A registered judge (see `medgen ls judges`); repeat for a panel of judges.",
+)
+@click.option(
+    "--judge_args",
+    multiple=True,
+    help="k=v,k2=v2 for the judge given at the same position (the n-th --judge_args goes to the n-th --judge).",
+)
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="At most N samples per task.")
 @click.option("--output_path", type=click.Path(file_okay=False), default=None, help="Run folder (resumable).")
 @click.option("--data_root", default=None, help="Dataset folder or Hugging Face id (default: bundled sample).")
@@ -89,7 +97,8 @@ def run(**opts: Any) -> None:
     """Run a model on tasks; outputs and scores go to the run folder as they are produced."""
     from medgen_core.data.official import unknown_manifest_tasks
     from medgen_core.data.roots import resolve_data_root
-    from medgen_core.run.runner import Runner, RunSettings
+    from medgen_core.run.config import RunSettings
+    from medgen_core.run.runner import Runner
 
     host = get_host()
     index = task_index(opts["include_path"])
@@ -100,8 +109,7 @@ def run(**opts: Any) -> None:
             raise click.BadParameter(f"expected METRIC:k=v,..., got {option!r}", param_hint="--metric_args")
         selection = selection.with_metric_args(metric.strip(), parse_kv(args, "--metric_args"))
     host.model(opts["model"])  # unknown name: fail before any work, with a suggestion
-    if opts["judge"]:
-        host.judge(opts["judge"])
+    judges = judge_choices(opts["judge"], opts["judge_args"])
     model_args = parse_kv(opts["model_args"], "--model_args")
     data_root = resolve_data_root(opts["data_root"])
     output = Path(opts["output_path"]) if opts["output_path"] else default_run_folder(opts, model_args)
@@ -109,8 +117,7 @@ def run(**opts: Any) -> None:
         selection=selection,
         model=opts["model"],
         model_args=model_args,
-        judge=opts["judge"],
-        judge_args=parse_kv(opts["judge_args"], "--judge_args"),
+        judges=judges,
         output_path=output,
         data_root=data_root,
         limit=opts["limit"],
@@ -125,12 +132,35 @@ def run(**opts: Any) -> None:
 
 @cli.command()
 @click.argument("run_dir", type=click.Path(exists=True, file_okay=False))
+@click.option("--judge", multiple=True, help="Add a judge to the run's panel (repeatable); it grades every answer.")
+@click.option("--judge_args", multiple=True, help="k=v,... for the --judge at the same position.")
 @click.option("--quiet", is_flag=True)
-def score(run_dir: str, quiet: bool) -> None:
-    """Recompute every score of a run from its saved outputs, without calling the model."""
+def score(run_dir: str, judge: tuple[str, ...], judge_args: tuple[str, ...], quiet: bool) -> None:
+    """Recompute every metric of a run from its saved outputs, without calling the model.
+
+    Saved judge verdicts are kept; judges given with --judge grade what they have not graded yet.
+    """
     from medgen_core.run.rescore import rescore
 
-    _execute(lambda progress: rescore(Path(run_dir), get_host(), progress), Path(run_dir), quiet)
+    choices = judge_choices(judge, judge_args)
+    _execute(lambda progress: rescore(Path(run_dir), get_host(), choices, progress), Path(run_dir), quiet)
+
+
+def judge_choices(names: tuple[str, ...], args: tuple[str, ...]) -> list[Any]:
+    """Pair each ``--judge`` with the ``--judge_args`` at the same position; unknown names fail here."""
+    from medgen_core.run.config import JudgeChoice
+
+    if len(args) > len(names):
+        raise click.BadParameter(
+            f"{len(args)} --judge_args for {len(names)} --judge: give one --judge_args per --judge, in order",
+            param_hint="--judge_args",
+        )
+    host = get_host()
+    choices = []
+    for i, name in enumerate(names):
+        host.judge(name)
+        choices.append(JudgeChoice(name, parse_kv(args[i] if i < len(args) else "", "--judge_args")))
+    return choices
 
 
 @cli.command()
@@ -165,7 +195,6 @@ def default_run_folder(opts: dict[str, Any], model_args: dict[str, Any]) -> Path
             opts["tasks"],
             opts["model"],
             sorted(redact(model_args).items()),
-            opts["judge"],
             opts["seed"],
             opts["data_root"],
             opts["limit"],

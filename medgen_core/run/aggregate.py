@@ -2,12 +2,15 @@
 
 For each metric: the mean over the samples it scored, a 95% percentile
 bootstrap interval (1,000 resamples, fixed seed), and the pass rate against
-the threshold over ALL samples. A failed sample (model, data or metric
-failure) counts as not passing and in ``n_failed``; it is never dropped.
+the threshold over every attempted sample. A failed sample (data, model or
+metric failure) counts as not passing and in ``n_failed``: it is never
+dropped. A sample left out on purpose (a budget was reached) is counted in
+``n_not_done`` and in no rate.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
 BOOTSTRAP_RESAMPLES = 1000
@@ -32,28 +35,56 @@ def bootstrap_ci(values: list[float], seed: int, resamples: int = BOOTSTRAP_RESA
     return float(low), float(high)
 
 
-def summarise(
-    values: list[float],
-    n_total: int,
-    threshold: float | None,
-    higher_is_better: bool,
-    seed: int,
-) -> dict[str, Any]:
-    """The results.json entry for one metric over ``n_total`` samples, ``values`` for those scored."""
-    n_scored = len(values)
-    out: dict[str, Any] = {
-        "mean": None,
-        "ci_low": None,
-        "ci_high": None,
-        "pass_rate": None,
-        "threshold": threshold,
-        "higher_is_better": higher_is_better,
-        "n": n_total,
-        "n_failed": n_total - n_scored,
-    }
-    if n_scored:
-        out["mean"] = sum(values) / n_scored
-        out["ci_low"], out["ci_high"] = bootstrap_ci(values, seed)
-    if threshold is not None and n_total:
-        out["pass_rate"] = sum(passes(v, threshold, higher_is_better) for v in values) / n_total
-    return out
+@dataclass
+class Column:
+    """One metric's values over a task or a group, each sample judged by its own task's threshold."""
+
+    key: str
+    tier: str
+    higher_is_better: bool
+    thresholds: dict[str, float | None] = field(default_factory=dict)  # task -> its threshold
+    values: list[float] = field(default_factory=list)
+    passed: list[bool] = field(default_factory=list)
+    n_total: int = 0
+    n_not_done: int = 0
+    unavailable: str | None = None
+
+    def add(self, task: str, value: float | None, not_done: bool = False) -> None:
+        """One sample: its value, or None when it failed (counted, not passing) or was not done."""
+        self.n_total += 1
+        if not_done:
+            self.n_not_done += 1
+            return
+        if value is None:
+            self.passed.append(False)
+            return
+        self.values.append(value)
+        threshold = self.thresholds.get(task)
+        self.passed.append(threshold is not None and passes(value, threshold, self.higher_is_better))
+
+    def summary(self, seed: int) -> dict[str, Any]:
+        """The results.json entry."""
+        n_done = self.n_total - self.n_not_done
+        out: dict[str, Any] = {"tier": self.tier, "n": self.n_total}
+        if self.unavailable:
+            return {**out, "unavailable": self.unavailable, "n_failed": self.n_total}
+        thresholds = set(self.thresholds.values())
+        out.update(
+            mean=None,
+            ci_low=None,
+            ci_high=None,
+            pass_rate=None,
+            higher_is_better=self.higher_is_better,
+            n_failed=n_done - len(self.values),
+            n_not_done=self.n_not_done,
+        )
+        if len(thresholds) == 1:
+            out["threshold"] = thresholds.pop()
+        else:  # a group over tasks with different thresholds: each sample met its own task's
+            out["thresholds"] = dict(sorted(self.thresholds.items()))
+        if self.values:
+            out["mean"] = sum(self.values) / len(self.values)
+            out["ci_low"], out["ci_high"] = bootstrap_ci(self.values, seed)
+        if n_done and any(t is not None for t in self.thresholds.values()):
+            out["pass_rate"] = sum(self.passed) / n_done
+        return out

@@ -60,10 +60,10 @@ class Journal:
         self._handle.flush()
         return offset
 
-    def reset(self) -> None:
+    def rewrite(self, entries: list[dict[str, Any]]) -> None:
+        """Replace the journal with ``entries`` in one step (readers see the old or the new one)."""
         self.close()
-        if self.path.exists():
-            self.path.unlink()
+        write_atomic(self.path, "".join(json.dumps(e, ensure_ascii=False, default=str) + "\n" for e in entries))
 
     def close(self) -> None:
         if self._handle is not None:

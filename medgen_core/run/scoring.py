@@ -1,36 +1,105 @@
-"""Scoring saved predictions with metrics and the judge, writing each score as it arrives."""
+"""The scoring stage: every metric and judge of a task scores the saved answers it has not scored yet.
+
+Metrics (pixel and text tiers) and judges (holistic tier) are both scoring
+slots: each is built once per run, called on batches with the same
+retry-one-by-one rule, and writes one scores.jsonl line per sample as the
+result arrives, so an interrupted run loses nothing and redoes nothing.
+"""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from medgen_core.plugins import PluginHost
-from medgen_core.tasks.spec import JudgeBlock, MetricEntry, TaskSpec, content_hash
-from medgen_core.types import (
-    ImageRef,
-    JudgeRequest,
-    JudgeVerdict,
-    MedgenError,
-    MetricInfo,
-    MetricUnavailable,
-    Sample,
-    Score,
-    ScoreItem,
-)
+from medgen_core.run.calls import build, call_batch
+from medgen_core.run.judging import JudgeHandle, JudgeSlot
+from medgen_core.run.predict import saved_image
+from medgen_core.run.secrets import scrub
+from medgen_core.run.store import RunStore
+from medgen_core.run.stream import Chunk
+from medgen_core.tasks.spec import MetricEntry, TaskSpec, content_hash
+from medgen_core.types import BudgetExhausted, MedgenError, MetricInfo, MetricUnavailable, Sample, Score, ScoreItem
+
+
+class Slot(Protocol):
+    """What the scoring stage needs of a metric or a judge mode."""
+
+    slot_id: str  # what scores.jsonl and resumed runs match scores by
+    tier: str
+    reads: str | None  # the part of the answer it needs ("text", "image"), or None for whatever there is
+    unavailable: str | None
+    describe: dict[str, Any] | None
+
+    @property
+    def key(self) -> str: ...  # its name in results
+
+    @property
+    def threshold(self) -> float | None: ...
+
+    @property
+    def higher_is_better(self) -> bool: ...
+
+    def score(self, items: list[ScoreItem]) -> list[Any]: ...
+
+
+@dataclass
+class LiveMetric:
+    """A metric object built once per metric and arguments, shared by every task that uses it."""
+
+    info: MetricInfo
+    args: dict[str, Any]
+    instance: Any = None
+    unavailable: str | None = None
+    describe: dict[str, Any] | None = None
+
+    def get(self) -> Any:
+        """The metric object, or None when it is unavailable here (``unavailable`` says why)."""
+        if self.instance is None and self.unavailable is None:
+            try:
+                self.instance = build("metric", self.info.name, self.info.factory, self.args, "arguments")
+            except MetricUnavailable as exc:
+                self.unavailable = str(exc)
+                return None
+            describe = getattr(self.instance, "describe", None)
+            self.describe = describe() if callable(describe) else None
+        return self.instance
 
 
 @dataclass
 class MetricSlot:
-    """A metric as one task uses it: registration, YAML entry, and the live object once built."""
+    """A metric as one task uses it: its registration and YAML entry, and the shared live object."""
 
-    info: MetricInfo
+    live: LiveMetric
     entry: MetricEntry
-    metric_id: str
-    instance: Any = None
-    unavailable: str | None = None
+    slot_id: str
+    saved_key: str | None = None
+
+    @property
+    def info(self) -> MetricInfo:
+        return self.live.info
+
+    @property
+    def tier(self) -> str:
+        return self.info.tier
+
+    @property
+    def reads(self) -> str:
+        return self.info.reads
+
+    @property
+    def unavailable(self) -> str | None:
+        return self.live.unavailable
+
+    @property
+    def describe(self) -> dict[str, Any] | None:
+        return self.live.describe
+
+    @property
+    def built(self) -> bool:
+        return self.live.instance is not None
 
     @property
     def threshold(self) -> float | None:
@@ -42,7 +111,18 @@ class MetricSlot:
 
     @property
     def key(self) -> str:
-        return getattr(self.instance, "key", None) or self.info.name
+        return getattr(self.live.instance, "key", None) or self.saved_key or self.info.name
+
+    def score(self, items: list[ScoreItem]) -> list[Any]:
+        """One result per item; an empty list when the metric is unavailable here."""
+        metric = self.live.get()
+        if metric is None:
+            return []
+        try:
+            return call_batch(metric.score, items, f"metric {self.key!r}")
+        except MetricUnavailable as exc:
+            self.live.unavailable = str(exc)
+            return []
 
 
 def metric_id(entry: MetricEntry) -> str:
@@ -54,14 +134,26 @@ def metric_id(entry: MetricEntry) -> str:
 
 @dataclass
 class Scorer:
-    """Builds each metric once per run and scores chunks of samples with it."""
+    """Holds the run's scoring slots (built once, shared by tasks that use a metric the same way)."""
 
     host: PluginHost
-    run_folder: Path
+    store: RunStore
+    judges: list[JudgeHandle] = field(default_factory=list)
+    secrets: list[str] = field(default_factory=list)
+    saved: dict[str, dict[str, Any]] = field(default_factory=dict)  # run.json "scorers": slot id -> key, ...
     missing_metrics: dict[str, str] = field(default_factory=dict)
-    _slots: dict[str, MetricSlot] = field(default_factory=dict)
+    _live: dict[str, LiveMetric] = field(default_factory=dict)
+    _metric_slots: dict[str, MetricSlot] = field(default_factory=dict)
+    _judge_slots: dict[tuple[str, str, str], JudgeSlot] = field(default_factory=dict)
 
-    def slots_for(self, spec: TaskSpec) -> list[MetricSlot]:
+    def __post_init__(self) -> None:
+        for handle in self.judges:
+            handle.peers = self.judges
+
+    def slots_for(self, spec: TaskSpec) -> list[Slot]:
+        return [*self.metric_slots(spec), *self.judge_slots(spec)]
+
+    def metric_slots(self, spec: TaskSpec) -> list[MetricSlot]:
         slots = []
         for entry in spec.metric_list:
             if entry.metric not in self.host.metrics:
@@ -71,58 +163,80 @@ class Scorer:
                 )
                 continue
             mid = metric_id(entry)
-            slot_key = f"{spec.task}|{mid}|{entry.threshold}|{entry.higher_is_better}"
-            if slot_key not in self._slots:
-                self._slots[slot_key] = MetricSlot(self.host.metrics[entry.metric], entry, mid)
-            slots.append(self._slots[slot_key])
+            slot_key = f"{mid}|{entry.threshold}|{entry.higher_is_better}"
+            if slot_key not in self._metric_slots:
+                live = self._live.setdefault(mid, LiveMetric(self.host.metrics[entry.metric], entry.args))
+                self._metric_slots[slot_key] = MetricSlot(live, entry, mid, self.saved.get(mid, {}).get("key"))
+            slots.append(self._metric_slots[slot_key])
         return slots
 
-    def instance(self, slot: MetricSlot) -> Any:
-        if slot.instance is None and slot.unavailable is None:
-            shared = next(
-                (s.instance for s in self._slots.values() if s.metric_id == slot.metric_id and s.instance), None
-            )
-            try:
-                slot.instance = shared or slot.info.factory(**slot.entry.args)
-            except MetricUnavailable as exc:
-                slot.unavailable = str(exc)
-            except TypeError as exc:
-                raise MedgenError(f"metric {slot.info.name!r}: bad arguments {slot.entry.args}: {exc}") from None
-        return slot.instance
-
-    def score(self, slot: MetricSlot, items: list[ScoreItem]) -> list[float | Score | BaseException]:
-        """One result per item; a batch that raises is retried item by item, so a bad sample fails alone.
-
-        An empty list means the metric is unavailable here (``slot.unavailable`` says why).
-        """
-        metric = self.instance(slot)
-        if metric is None:
+    def judge_slots(self, spec: TaskSpec) -> list[JudgeSlot]:
+        if spec.judge is None:
             return []
-        try:
-            results = list(metric.score(items))
-            if len(results) != len(items):
-                raise MedgenError(f"metric {slot.key!r} returned {len(results)} scores for {len(items)} items")
-            return results
-        except MetricUnavailable as exc:
-            slot.unavailable = str(exc)
-            return []
-        except Exception as exc:
-            if len(items) == 1:
-                return [exc]
-        results = []
-        for item in items:
-            one = self.score(slot, [item])
-            if not one:
-                return []
-            results += one
-        return results
+        slots = []
+        for handle in self.judges:
+            for mode in spec.judge.modes:
+                key = (handle.slot_prefix, spec.task, mode)
+                if key not in self._judge_slots:
+                    if not handle.runs_mode(mode):
+                        continue
+                    self._judge_slots[key] = JudgeSlot(handle, spec.judge, mode)
+                slots.append(self._judge_slots[key])
+        return slots
+
+    def score(self, chunk: Chunk, tiers: tuple[str, ...] | None = None) -> None:
+        """Score the chunk's saved answers with every slot of its task (of ``tiers``, if given)."""
+        store = self.store
+        saved = list(self._saved_answers(chunk))
+        for slot in self.slots_for(chunk.instance.spec):
+            if tiers is not None and slot.tier not in tiers:
+                continue
+            todo: list[ScoreItem] = []
+            for sample, pred in saved:
+                if (sample.task, sample.id, slot.slot_id) in store.score_index:
+                    continue
+                if slot.reads and slot.reads in pred.get("missing", []):
+                    message = MedgenError(f"the model returned no {slot.reads} for this sample")
+                    store.add_score(score_entry(sample.task, sample.id, slot.slot_id, slot.key, message))
+                    continue
+                todo.append(ScoreItem(sample, pred.get("text"), saved_image(pred, store.folder)))
+            if not todo:
+                continue
+            results = slot.score(todo)
+            for item, result in zip(todo, results, strict=False):  # empty when the metric is unavailable
+                entry = score_entry(item.sample.task, item.sample.id, slot.slot_id, slot.key, result)
+                if "error" in entry:
+                    entry["error"] = scrub(entry["error"], self.secrets)
+                store.add_score(entry)
+
+    def _saved_answers(self, chunk: Chunk) -> Iterator[tuple[Sample, dict[str, Any]]]:
+        for item in chunk.items:
+            if isinstance(item, Sample):
+                saved = self.store.prediction(item.task, item.id)
+                if saved is not None and not saved.get("error") and not saved.get("not_done"):
+                    yield item, saved
+
+    def state(self) -> dict[str, dict[str, Any]]:
+        """What run.json keeps of the slots built so far: key, tier and description, by slot id."""
+        out = dict(self.saved)
+        for slot in [*self._metric_slots.values(), *self._judge_slots.values()]:
+            if not (slot.built if isinstance(slot, MetricSlot) else slot.handle.built):
+                continue
+            out[slot.slot_id] = {"key": slot.key, "tier": slot.tier, "describe": slot.describe}
+        return out
 
 
 def score_entry(task: str, sample_id: str, slot_id: str, key: str, result: Any) -> dict[str, Any]:
-    """The scores.jsonl line for one result: a finite float, or the failure's message."""
+    """The scores.jsonl line for one result: a finite float, the failure's message, or why it was not done."""
     entry: dict[str, Any] = {"task": task, "id": sample_id, "metric_id": slot_id, "metric": key}
+    if isinstance(result, BudgetExhausted):
+        entry["not_done"] = str(result)
+        return entry
     if isinstance(result, BaseException):
         entry["error"] = f"{type(result).__name__}: {result}"
+        details = getattr(result, "details", None)
+        if details:
+            entry["details"] = details
         return entry
     value, details = (result.value, result.details) if isinstance(result, Score) else (result, {})
     try:
@@ -137,37 +251,3 @@ def score_entry(task: str, sample_id: str, slot_id: str, key: str, result: Any) 
     if details:
         entry["details"] = details
     return entry
-
-
-def judge_request(
-    block: JudgeBlock, mode: str, sample: Sample, text: str | None, image: ImageRef | None
-) -> JudgeRequest:
-    """Labelled images per the protocol: with GT the judge sees the reference, without it only input and output."""
-    images: list[tuple[str, ImageRef]] = []
-    for i, ref in enumerate(sample.input_images):
-        images.append((f"Input {i + 1}" if len(sample.input_images) > 1 else "Input", ref))
-    if mode == "with_reference" and sample.reference_image is not None:
-        images.append(("Ground Truth", sample.reference_image))
-    if image is not None:
-        images.append(("Output", image))
-    return JudgeRequest(
-        sample=sample,
-        mode=mode,  # type: ignore[arg-type]
-        prediction_text=text,
-        images=images,
-        reference_text=sample.answer if mode == "with_reference" else None,
-        rubric=block.to_rubric(sample.task),
-    )
-
-
-def check_verdict(verdict: Any, dimensions: list[str]) -> JudgeVerdict:
-    """A verdict with every score in 1-10, or an error (which the runner retries, then records)."""
-    if isinstance(verdict, BaseException):
-        raise verdict
-    if not isinstance(verdict, JudgeVerdict):
-        raise MedgenError(f"judge returned {type(verdict).__name__}, expected JudgeVerdict")
-    scores = {"overall": verdict.overall, **verdict.dimensions}
-    for name, value in scores.items():
-        if not isinstance(value, (int, float)) or not 1 <= float(value) <= 10:
-            raise MedgenError(f"judge score {name!r} is {value!r}, outside 1-10")
-    return verdict

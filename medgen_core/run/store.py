@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,11 @@ class PredictionIndex:
     offset: int
     data_hash: str
     failed: bool
+    not_done: bool  # left out on purpose (a budget was reached): a resumed run asks again
+
+    @classmethod
+    def of(cls, offset: int, entry: dict[str, Any]) -> PredictionIndex:
+        return cls(offset, entry.get("data_hash", ""), bool(entry.get("error")), bool(entry.get("not_done")))
 
 
 class RunStore:
@@ -52,10 +58,9 @@ class RunStore:
 
     def _load_indexes(self) -> None:
         for offset, entry in self.predictions.entries():
-            key = (entry["task"], entry["id"])
-            self.prediction_index[key] = PredictionIndex(offset, entry.get("data_hash", ""), bool(entry.get("error")))
+            self.prediction_index[(entry["task"], entry["id"])] = PredictionIndex.of(offset, entry)
         for _, entry in self.scores.entries():
-            self.score_index.add((entry["task"], entry["id"], entry["metric_id"]))
+            self._index_score(entry)
 
     # run.json -----------------------------------------------------------------
     @property
@@ -79,8 +84,6 @@ class RunStore:
         problems = []
         if old["model"]["hash"] != new["model"]["hash"]:
             problems.append(f"model: this folder has {_who(old['model'])}, the command asks for {_who(new['model'])}")
-        if old.get("judge") and new.get("judge") and old["judge"]["hash"] != new["judge"]["hash"]:
-            problems.append(f"judge: this folder has {_who(old['judge'])}, the command asks for {_who(new['judge'])}")
         if old["seed"] != new["seed"]:
             problems.append(f"seed: this folder has {old['seed']}, the command asks for {new['seed']}")
         for name, task in new["tasks"].items():
@@ -102,7 +105,8 @@ class RunStore:
             "tasks": {**old["tasks"], **new["tasks"]},
             "groups": {**old.get("groups", {}), **new["groups"]},
         }
-        merged["judge"] = new.get("judge") or old.get("judge")
+        merged["judges"] = merge_judges(old.get("judges", []), new.get("judges", []))
+        merged["scorers"] = {**old.get("scorers", {}), **new.get("scorers", {})}
         merged["created"] = old.get("created", new.get("created"))
         self.save_config(merged)
         return merged
@@ -110,8 +114,7 @@ class RunStore:
     # journals -------------------------------------------------------------------
     def add_prediction(self, entry: dict[str, Any]) -> None:
         offset = self.predictions.append(entry)
-        key = (entry["task"], entry["id"])
-        self.prediction_index[key] = PredictionIndex(offset, entry.get("data_hash", ""), bool(entry.get("error")))
+        self.prediction_index[(entry["task"], entry["id"])] = PredictionIndex.of(offset, entry)
 
     def prediction(self, task: str, sample_id: str) -> dict[str, Any] | None:
         found = self.prediction_index.get((task, sample_id))
@@ -119,16 +122,43 @@ class RunStore:
 
     def add_score(self, entry: dict[str, Any]) -> None:
         self.scores.append(entry)
-        self.score_index.add((entry["task"], entry["id"], entry["metric_id"]))
+        self._index_score(entry)
 
-    def clear_scores(self) -> None:
-        self.scores.reset()
+    def _index_score(self, entry: dict[str, Any]) -> None:
+        """Scores left out on purpose (``not_done``) stay unindexed, so a resumed run scores them."""
+        key = (entry["task"], entry["id"], entry["metric_id"])
+        if entry.get("not_done"):
+            self.score_index.discard(key)
+        else:
+            self.score_index.add(key)
+
+    def latest_scores(self) -> dict[tuple[str, str], dict[str, dict[str, Any]]]:
+        """(task, id) -> slot id -> its last scores.jsonl entry."""
+        out: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
+        for _, entry in self.scores.entries():
+            out.setdefault((entry["task"], entry["id"]), {})[entry["metric_id"]] = entry
+        return out
+
+    def clear_scores(self, keep: Callable[[dict[str, Any]], bool]) -> None:
+        """Forget every score but those ``keep`` accepts (rewritten atomically)."""
+        kept = [entry for _, entry in self.scores.entries() if keep(entry)]
+        self.scores.rewrite(kept)
         self.score_index.clear()
+        for entry in kept:
+            self._index_score(entry)
 
     def close(self) -> None:
         self.predictions.close()
         self.scores.close()
         self._lock_handle.close()
+
+
+def merge_judges(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Judges accumulate: a folder keeps every judge that graded it (a panel may grow run by run)."""
+    merged = {j["hash"]: j for j in old}
+    for judge in new:
+        merged[judge["hash"]] = {**merged.get(judge["hash"], {}), **judge}
+    return list(merged.values())
 
 
 def _who(identity: dict[str, Any]) -> str:

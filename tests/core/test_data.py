@@ -141,7 +141,7 @@ def test_bad_input_run_completes_and_counts(cli_run, testkit, tmp_path):
     results = json.loads((run / "results.json").read_text())
     m = results["results"]["kit_vqa"]["length_ratio"]
     assert m["n"] == 10 and m["n_failed"] == 7  # 7 bad records; the undecodable image is sent to a text-only model
-    assert results["n_samples"]["kit_vqa"] == {"total": 10, "failed_predictions": 7}
+    assert results["n_samples"]["kit_vqa"] == {"total": 10, "failed_predictions": 7, "not_done": 0}
     lines = {s["id"]: s for s in map(json.loads, (run / "samples.jsonl").read_text().splitlines())}
     assert "absolute image path" in lines["absolute"]["error"]
     assert "data.jsonl has 10" in " ".join(results["config"]["warnings"])  # manifest says 2
@@ -237,16 +237,19 @@ def test_hub_id_offline_says_what_to_do(monkeypatch):
 
 def test_multi_image_reaches_models_natively_or_as_contact_sheet(index, minidata_root, testkit, monkeypatch):
     from medgen_core.plugins import get_host
-    from medgen_core.run.runner import Runner, RunSettings
+    from medgen_core.run.predict import Predictor
 
     monkeypatch.setenv("MEDGEN_LOAD_PLUGINS", "models,tasks,testkit")
     sample = list(iter_samples(minidata_root, instance(index, "multiple_choice")))[1]
     spec = index.tasks["multiple_choice"][0]
-    sel = index.select(["multiple_choice"])
-    native = Runner(RunSettings(sel, "counting", data_root=minidata_root), get_host())._request(spec, sample)
+
+    def request_for(model: str):
+        return Predictor(get_host().model(model), {}, store=None, secrets=[], retry_failed=False)._request(spec, sample)
+
+    native = request_for("counting")
     assert [i.ref for i in native.images] == [i.ref for i in sample.input_images]
     assert "A. pneumothorax\nB. normal study\nC. fracture\nD. effusion" in native.prompt  # MC options reach the model
-    single = Runner(RunSettings(sel, "textonly", data_root=minidata_root), get_host())._request(spec, sample)
+    single = request_for("textonly")
     assert len(single.images) == 1 and single.images[0].ref.startswith("contact_sheet(")
     assert single.images[0].open().size == (2 * 384, 384 + 20)
 

@@ -141,7 +141,7 @@ def test_example_plugin_through_entry_point(hello_installed, minidata_root, tmp_
     # minidata: "Describe case i of question-answering." vs "answer i for question-answering": 3 shared of 8 words
     assert overlap["n"] == 3 and overlap["n_failed"] == 0
     assert overlap["mean"] == pytest.approx(3 / 8)
-    assert results["results"]["hello_qa"]["judge_overall[with_reference]"]["mean"] == pytest.approx(1 + 9 * 3 / 5)
+    assert results["results"]["hello_qa"]["judge:keyword[with_reference]"]["mean"] == pytest.approx(1 + 9 * 3 / 5)
     assert results["config"]["plugins"]["hello"] == "0.2.0"
     assert "medgen results" in run.stdout and "word_overlap" in run.stdout  # the summary table
 

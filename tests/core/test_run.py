@@ -105,7 +105,7 @@ def test_failures_are_counted_not_dropped(cli_run, testkit, minidata_root, tmp_p
     failed = [s for s in samples(run) if s["error"]]
     assert {s["id"] for s in failed} == {"question-answering-001", "noise-reconstruction-002"}
     assert all("model crashed on" in s["error"] for s in failed)
-    assert out["n_samples"]["kit_vqa"] == {"total": 3, "failed_predictions": 1}
+    assert out["n_samples"]["kit_vqa"] == {"total": 3, "failed_predictions": 1, "not_done": 0}
 
 
 def test_wrong_type_and_missing_parts(cli_run, testkit, minidata_root, tmp_path):
@@ -172,24 +172,50 @@ def test_judge_scores_and_secrets(cli_run, testkit, minidata_root, tmp_path):
     )
     assert res.exit_code == 0, res.output
     out = results(run)
-    j = out["results"]["kit_vqa"]["judge_overall[with_reference]"]
-    assert j["mean"] == 9.0 and j["pass_rate"] == 1.0 and j["threshold"] == 8.0
-    assert "judge_overall[without_reference]" in out["results"]["kit_vqa"]
-    assert "judge_overall[with_reference]" not in out["results"]["kit_edit"]  # no judge block there
-    assert out["config"]["judge"]["args"]["api_key"] == "***"
+    j = out["results"]["kit_vqa"]["judge:fixed[with_reference]"]
+    assert j["mean"] == 9.0 and j["pass_rate"] == 1.0 and j["threshold"] == 8.0 and j["tier"] == "holistic"
+    assert "judge:fixed[without_reference]" in out["results"]["kit_vqa"]
+    assert "judge:fixed[with_reference]" not in out["results"]["kit_edit"]  # no judge block there
+    assert out["config"]["judges"][0]["args"]["api_key"] == "***"
     for f in run.rglob("*"):
         if f.is_file() and f.suffix in (".json", ".jsonl"):
             assert secret not in f.read_text(), f
-    res = cli_run(
-        *base_args(minidata_root, testkit, run), "--model", "counting", "--judge", "fixed", "--judge_args", "score=3"
-    )
-    assert res.exit_code == 2 and "judge:" in res.output
+    line = next(s for s in samples(run) if s["task"] == "kit_vqa")
+    assert line["judges"]["fixed"]["with_reference"]["overall"] == 9.0
+    assert line["judges"]["fixed"]["with_reference"]["dimensions"]["instruction_compliance"] == 9.0
+
+
+def test_judge_panel_grows_and_agreement(cli_run, testkit, minidata_root, tmp_path, monkeypatch):
+    """A second judge joins the folder's panel: only it is called, and the panel mean and agreement appear."""
+    run = tmp_path / "r"
+    args = (*base_args(minidata_root, testkit, run), "--model", "counting", "--tasks", "kit_vqa")
+    assert cli_run(*args, "--judge", "fixed", "--judge_args", "score=9").exit_code == 0
+
+    def judged() -> list[dict]:
+        lines = [json.loads(line) for line in (run / "scores.jsonl").read_text().splitlines()]
+        return [e for e in lines if e["metric_id"].startswith("judge:")]
+
+    assert len(judged()) == 6  # 3 samples x 2 modes
+    res = cli_run(*args, "--judge", "fixed", "--judge_args", "score=9", "--judge", "fixed", "--judge_args", "score=3")
+    assert res.exit_code == 0, res.output
+    assert len(judged()) == 12  # only the new judge graded
+    out = results(run)["results"]["kit_vqa"]
+    keys = sorted(k for k in out if k.startswith("judge:") and "panel" not in k)
+    assert len(keys) == 4 and all("#" in k for k in keys)  # one registered name twice: told apart by a hash
+    assert {out[k]["mean"] for k in keys} == {9.0, 3.0}
+    panel = out["judge:panel[with_reference]"]
+    assert panel["mean"] == 6.0 and panel["n"] == 3 and panel["pass_rate"] == 0.0
+    agreement = results(run)["holistic"]["kit_vqa"]["agreement"]["with_reference"]
+    assert agreement["method"] == "krippendorff_alpha_interval" and len(agreement["judges"]) == 2
+    res = cli_run(*args, "--judge", "fixed", "--judge_args", "score=9", "--judge_args", "x=1")
+    assert res.exit_code == 2 and "one --judge_args per --judge" in res.output
 
 
 def test_bad_judge_reply_retried_then_failed(testkit, minidata_root, tmp_path, monkeypatch):
     from medgen_core import JudgeVerdict
     from medgen_core.plugins import get_host
-    from medgen_core.run.runner import Runner, RunSettings
+    from medgen_core.run.config import JudgeChoice, RunSettings
+    from medgen_core.run.runner import Runner
     from medgen_core.tasks.index import TaskIndex
 
     monkeypatch.setenv("MEDGEN_LOAD_PLUGINS", "models,tasks,testkit")
@@ -219,14 +245,19 @@ def test_bad_judge_reply_retried_then_failed(testkit, minidata_root, tmp_path, m
     host.register_plugin(Plugin, "sloppy")
     index = TaskIndex([Path(testkit)])
     settings = RunSettings(
-        index.select(["kit_vqa"]), "counting", judge="sloppy", output_path=tmp_path / "r", data_root=minidata_root
+        index.select(["kit_vqa"]),
+        "counting",
+        judges=[JudgeChoice("sloppy")],
+        output_path=tmp_path / "r",
+        data_root=minidata_root,
     )
     out = Runner(settings, host).run()
-    j = out["results"]["kit_vqa"]["judge_overall[with_reference]"]
+    j = out["results"]["kit_vqa"]["judge:sloppy[with_reference]"]
     assert j["n"] == 3 and j["n_failed"] == 1 and j["mean"] == 7.0 and j["pass_rate"] == 0.0
     assert attempts == [3, 1, 1, 3, 1, 1]  # per mode: first try, then two retries of the bad one
     bad = [s for s in samples(tmp_path / "r") if s["id"] == "question-answering-000"][0]
-    assert "outside 1-10" in bad["failures"]["judge_overall[with_reference]"]
+    assert "outside 1-10" in bad["failures"]["judge:sloppy[with_reference]"]
+    assert "outside 1-10" in bad["judges"]["sloppy"]["with_reference"]["error"]
 
 
 def test_metric_args_change_key_and_hash(cli_run, testkit, minidata_root, tmp_path):
@@ -237,8 +268,7 @@ def test_metric_args_change_key_and_hash(cli_run, testkit, minidata_root, tmp_pa
 
 
 def test_metric_batch_that_raises_fails_only_the_bad_sample(tmp_path, monkeypatch):
-    from medgen_core.plugins import PluginHost
-    from medgen_core.run.scoring import MetricSlot, Scorer
+    from medgen_core.run.scoring import LiveMetric, MetricSlot
     from medgen_core.tasks.spec import MetricEntry
     from medgen_core.types import MetricInfo, Sample, ScoreItem
 
@@ -251,12 +281,11 @@ def test_metric_batch_that_raises_fails_only_the_bad_sample(tmp_path, monkeypatc
             return [float(len(i.text)) for i in items]
 
     info = MetricInfo("picky", Picky, "text", True, None, "text")
-    slot = MetricSlot(info, MetricEntry(metric="picky"), "picky")
+    slot = MetricSlot(LiveMetric(info, {}), MetricEntry(metric="picky"), "picky")
     items = [
         ScoreItem(Sample(id=str(i), task="t", format="vqa", modality="ct", instruction="x"), t, None)
         for i, t in enumerate(["ok", "bad", "fine"])
     ]
-    monkeypatch.setenv("MEDGEN_LOAD_PLUGINS", "")
-    results = Scorer(PluginHost(), tmp_path).score(slot, items)
+    results = slot.score(items)
     assert results[0] == 2.0 and results[2] == 4.0
     assert isinstance(results[1], ValueError) and "cannot score 'bad'" in str(results[1])

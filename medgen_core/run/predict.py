@@ -1,0 +1,142 @@
+"""The prediction stage: ask the model for every sample of a chunk that has no saved answer.
+
+Each answer (or failure) is appended to predictions.jsonl the moment it
+exists; a saved answer is never asked for again (``--retry_failed`` re-asks
+failed ones), and a sample whose data changed since it was answered is refused.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from medgen_core.data.records import RecordFailure
+from medgen_core.images import contact_sheet, encode_png
+from medgen_core.run.calls import build, call_batch
+from medgen_core.run.outputs import OutputError, check_output, save_image
+from medgen_core.run.secrets import scrub
+from medgen_core.run.store import RunStore
+from medgen_core.run.stream import Chunk, Item, chunked
+from medgen_core.tasks.prompt import render_prompt
+from medgen_core.tasks.spec import TaskSpec
+from medgen_core.types import BudgetExhausted, ImageRef, MedgenError, ModelInfo, ModelRequest, Sample
+
+RAW_LIMIT = 20_000  # characters of a raw reply kept in predictions.jsonl
+
+
+class Predictor:
+    def __init__(
+        self, info: ModelInfo, args: dict[str, Any], store: RunStore, secrets: list[str], retry_failed: bool
+    ) -> None:
+        self.info = info
+        self.args = args
+        self.store = store
+        self.secrets = secrets
+        self.retry_failed = retry_failed
+        self._model: Any = None
+
+    @property
+    def model(self) -> Any:
+        if self._model is None:
+            self._model = build("model", self.info.name, self.info.factory, self.args, "--model_args")
+        return self._model
+
+    def predict(self, chunk: Chunk) -> None:
+        store = self.store
+        requests: list[ModelRequest] = []
+        for item in chunk.items:
+            if not self._wanted(item):
+                continue
+            if isinstance(item, RecordFailure):
+                store.add_prediction(failure_entry(item, "data", item.message, self.secrets))
+                continue
+            try:
+                requests.append(self._request(chunk.instance.spec, item))
+            except MedgenError as exc:
+                store.add_prediction(failure_entry(item, "prompt", str(exc), self.secrets))
+        if not requests:
+            return
+        model = self.model
+        batch_size = max(1, int(getattr(model, "batch_size", 1) or 1))
+        for batch in chunked(requests, batch_size):
+            started = time.perf_counter()
+            outputs = call_batch(model.predict, batch, f"model {self.info.name!r}")
+            latency = (time.perf_counter() - started) / len(batch)
+            for request, output in zip(batch, outputs, strict=True):
+                store.add_prediction(self._entry(request, output, latency))
+
+    def _wanted(self, item: Item) -> bool:
+        saved = self.store.prediction_index.get((item.task, item.id))
+        if saved is None:
+            return True
+        if saved.data_hash != item.data_hash:
+            raise MedgenError(
+                f"sample {item.id!r} of task {item.task!r} ({item.source}) changed since this run saved its "
+                "prediction; use another --output_path for the new data"
+            )
+        return saved.not_done or (saved.failed and self.retry_failed)
+
+    def _request(self, spec: TaskSpec, sample: Sample) -> ModelRequest:
+        images = list(sample.input_images)
+        one_image_model = "multi_image_in" not in self.info.capabilities
+        if len(images) > 1 and (spec.multi_image == "contact_sheet" or one_image_model):
+            sheet = contact_sheet([ref.open() for ref in images])
+            images = [ImageRef(ref=f"contact_sheet({', '.join(r.ref for r in images)})", data=encode_png(sheet))]
+        return ModelRequest(
+            sample=sample,
+            prompt=render_prompt(spec.doc_to_text, sample),
+            output_type=spec.output_type,
+            images=images,
+            generation_kwargs=dict(spec.generation_kwargs),
+        )
+
+    def _entry(self, request: ModelRequest, output: Any, latency: float) -> dict[str, Any]:
+        entry = {**base_entry(request.sample), "prompt": request.prompt, "latency_s": round(latency, 6)}
+        if isinstance(output, BudgetExhausted):
+            return {**entry, "not_done": scrub(str(output), self.secrets)}
+        if isinstance(output, BaseException):
+            return {**entry, "error": scrub(f"{type(output).__name__}: {output}", self.secrets), "error_stage": "model"}
+        try:
+            text, image, missing = check_output(output, request.output_type, self.info.name)
+            image_path = save_image(image, self.store.folder) if image is not None else None
+        except (OutputError, MedgenError) as exc:
+            return {**entry, "error": scrub(str(exc), self.secrets), "error_stage": "output"}
+        entry.update(text=text, image=image_path, usage=output.usage or {})
+        if missing:
+            entry["missing"] = missing
+        if output.raw is not None:
+            entry["raw"] = scrub(str(output.raw)[:RAW_LIMIT], self.secrets)
+        return entry
+
+    def close(self) -> None:
+        """Release the model (its ``close()``, if it has one), e.g. to free an accelerator for scoring."""
+        if self._model is not None and callable(getattr(self._model, "close", None)):
+            self._model.close()
+        self._model = None
+
+
+def base_entry(item: Item) -> dict[str, Any]:
+    """What every predictions.jsonl line says about its sample."""
+    entry: dict[str, Any] = {"task": item.task, "id": item.id, "source": item.source, "data_hash": item.data_hash}
+    if isinstance(item, Sample):
+        entry.update(
+            modality=item.modality,
+            subtask=item.subtask,
+            format=item.format,
+            inputs=[ref.ref for ref in item.input_images],
+            reference_image=item.reference_image.ref if item.reference_image else None,
+            reference_text=item.answer,
+        )
+    else:
+        entry["modality"] = item.modality
+    return entry
+
+
+def failure_entry(item: Item, stage: str, message: str, secrets: list[str]) -> dict[str, Any]:
+    return {**base_entry(item), "error": scrub(message, secrets), "error_stage": stage}
+
+
+def saved_image(pred: dict[str, Any], folder: Path) -> ImageRef | None:
+    """The model's output image of a saved prediction, inside the run folder."""
+    return ImageRef(ref=pred["image"], path=folder / pred["image"]) if pred.get("image") else None
