@@ -2,10 +2,18 @@
 
 Importing this package is cheap: it pulls in no torch, transformers,
 diffusers, lpips, bert_score or litellm. Plugins import those at first use.
+
+The public API is what this module exports (types, hooks, and the helpers
+below); docs/writing-a-plugin.md describes it. Everything else is internal.
 """
 
+from medgen_core.api import load_model, registered
 from medgen_core.hookspecs import hookimpl
+from medgen_core.images import decode_image, normalise_mode
+from medgen_core.names import MODALITIES, normalise_modality
+from medgen_core.paths import sample_benchmark_dir
 from medgen_core.types import (
+    CAPABILITIES,
     BudgetExhausted,
     ImageRef,
     Judge,
@@ -17,16 +25,19 @@ from medgen_core.types import (
     Model,
     ModelOutput,
     ModelRequest,
+    NameClash,
     Rubric,
     Sample,
     Score,
     ScoreFailure,
     ScoreItem,
+    UnknownName,
 )
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "CAPABILITIES",
     "BudgetExhausted",
     "ImageRef",
     "Judge",
@@ -38,11 +49,20 @@ __all__ = [
     "Model",
     "ModelOutput",
     "ModelRequest",
+    "NameClash",
     "Rubric",
     "Sample",
     "Score",
     "ScoreFailure",
     "ScoreItem",
+    "UnknownName",
     "__version__",
+    "MODALITIES",
+    "decode_image",
     "hookimpl",
+    "load_model",
+    "normalise_modality",
+    "normalise_mode",
+    "registered",
+    "sample_benchmark_dir",
 ]

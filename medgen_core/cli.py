@@ -45,8 +45,8 @@ def _scalar(value: str) -> Any:
 def task_index(include_paths: tuple[str, ...] = ()):
     from medgen_core.tasks.index import TaskIndex
 
-    host = get_host()
-    return TaskIndex([*host.task_dirs, *(Path(p) for p in include_paths)])
+    folders = [(folder, f"plugin {plugin!r}") for folder, plugin in get_host().task_dirs()]
+    return TaskIndex([*folders, *((Path(p), f"--include_path {p}") for p in include_paths)])
 
 
 class MedgenGroup(click.Group):
@@ -62,8 +62,20 @@ class MedgenGroup(click.Group):
 
 @click.group(cls=MedgenGroup)
 @click.version_option(package_name="medgen")
-def cli() -> None:
+@click.option(
+    "--allow_override",
+    is_flag=True,
+    help="Let a later plugin or task folder replace a model, metric, judge or task name an earlier one defined "
+    "(otherwise a clash is an error naming both). Same as MEDGEN_ALLOW_OVERRIDE=1.",
+)
+def cli(allow_override: bool) -> None:
     """medgen: run and score models on MedGEN-Bench."""
+    import os
+
+    from medgen_core.plugins import OVERRIDE_ENV
+
+    if allow_override:
+        os.environ[OVERRIDE_ENV] = "1"
 
 
 @cli.command()
@@ -210,13 +222,15 @@ def ls() -> None:
 
 @ls.command("plugins")
 def ls_plugins() -> None:
-    from medgen_core.report.console import print_rows
+    from medgen_core.report.console import print_rows, print_task_errors
 
+    host = get_host()
     rows = [
         (r.name, r.version, ", ".join(r.hooks) or "-", "builtin" if r.builtin else "installed", r.error or "")
-        for r in get_host().records.values()
+        for r in host.records.values()
     ]
     print_rows("plugins", ["name", "version", "hooks", "kind", "error"], rows)
+    print_task_errors(host.clashes())
 
 
 @ls.command("models")
@@ -257,7 +271,9 @@ def ls_tasks(data_root: str | None, include_path: tuple[str, ...]) -> None:
     rows, warnings = task_rows(index, data_root)
     print_rows("tasks", ["task", "format", "output", "filter", "records", "aliases"], rows)
     print_rows("groups", ["group", "tasks", "filter"], group_rows(index))
-    print_task_errors(index.errors + warnings)
+    print_task_errors(index.errors + list(index.clashes.values()) + warnings)
+    for line in index.overridden:
+        click.secho(f"warning: {line}", fg="yellow", err=True)
 
 
 @cli.command()
@@ -276,7 +292,7 @@ def validate(paths: tuple[str, ...]) -> None:
 
 
 def _add_plugin_commands() -> None:
-    get_host().pm.hook.medgen_register_commands(cli=cli)
+    get_host().add_commands(cli)
 
 
 def main() -> None:

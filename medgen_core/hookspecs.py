@@ -49,8 +49,12 @@ def medgen_task_dirs() -> list[str]:
 
 
 @hookspec
-def medgen_register_transforms(register: Any) -> None:
-    """Register image transforms for ``medgen build``: ``register(name, fn, **info)``."""
+def medgen_add_hookspecs(register: Any) -> None:
+    """Add hook specifications of your own for other plugins to implement: ``register(module)``.
+
+    medgen-build adds ``medgen_register_transforms`` this way; read what plugins
+    register through it with :func:`medgen_core.registered`.
+    """
 
 
 @hookspec

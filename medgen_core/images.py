@@ -11,13 +11,44 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from medgen_core.types import ImageError, ImageRef
+from medgen_core.errors import ImageError
 
 if TYPE_CHECKING:
     from PIL.Image import Image
+
+
+@dataclass(frozen=True)
+class ImageRef:
+    """An image by reference: a file inside a dataset or run folder, or embedded bytes.
+
+    ``ref`` is what logs record (a path relative to the data root, or a
+    ``parquet:`` locator); the pixels are read only when asked for.
+    """
+
+    ref: str
+    path: Path | None = None
+    data: bytes | None = field(default=None, repr=False, compare=False)
+
+    def read_bytes(self) -> bytes:
+        if self.data is not None:
+            return self.data
+        if self.path is None:
+            raise ImageError(f"image {self.ref!r} has neither a path nor bytes")
+        try:
+            return self.path.read_bytes()
+        except OSError as exc:
+            raise ImageError(f"cannot read image {self.ref!r} ({self.path}): {exc.strerror or exc}") from exc
+
+    def sha256(self) -> str:
+        return hashlib.sha256(self.read_bytes()).hexdigest()
+
+    def open(self) -> Image:
+        """Decode to an 8-bit ``L``, ``RGB`` or ``RGBA`` image (see :mod:`medgen_core.images`)."""
+        return decode_image(self.read_bytes(), self.ref)
 
 
 def decode_image(data: bytes, ref: str = "<bytes>") -> Image:

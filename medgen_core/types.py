@@ -6,11 +6,21 @@ plugin needs nothing else from the core to implement a model, metric or judge.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol, Union
+
+from medgen_core.errors import (  # noqa: F401 (re-exported: plugins import errors from here)
+    BudgetExhausted,
+    ImageError,
+    MedgenError,
+    MetricUnavailable,
+    NameClash,
+    ScoreFailure,
+    UnknownName,
+)
+from medgen_core.images import ImageRef
 
 if TYPE_CHECKING:  # PIL is imported only where images are decoded
     from PIL.Image import Image
@@ -22,72 +32,6 @@ Format = Literal["vqa", "edit", "gen"]
 TIERS: tuple[str, ...] = ("pixel", "text", "holistic")
 OUTPUT_TYPES: tuple[str, ...] = ("text", "image", "text+image")
 CAPABILITIES: tuple[str, ...] = ("text_out", "image_out", "image_in", "multi_image_in")
-
-
-class MedgenError(Exception):
-    """An error for the user: its message says what is wrong and where."""
-
-
-class ImageError(MedgenError):
-    """An image that is missing, undecodable or outside its dataset folder."""
-
-
-class ScoreFailure(MedgenError):
-    """A per-sample scoring failure; recorded and counted, never dropped.
-
-    ``details`` (e.g. a judge's raw reply) is kept beside the message in scores.jsonl.
-    """
-
-    def __init__(self, message: str, details: dict[str, Any] | None = None) -> None:
-        super().__init__(message)
-        self.details = details or {}
-
-
-class BudgetExhausted(MedgenError):
-    """A spending limit (``budget_usd``) was reached, so this item was not attempted.
-
-    It is reported as not done, never as failed, and a resumed run with a
-    larger budget does it. Models and judges return it per item.
-    """
-
-
-class MetricUnavailable(MedgenError):
-    """A metric that cannot run at all here (e.g. weights not downloaded).
-
-    The run goes on without it and results mark it unavailable with this message.
-    """
-
-
-@dataclass(frozen=True)
-class ImageRef:
-    """An image by reference: a file inside a dataset or run folder, or embedded bytes.
-
-    ``ref`` is what logs record (a path relative to the data root, or a
-    ``parquet:`` locator); the pixels are read only when asked for.
-    """
-
-    ref: str
-    path: Path | None = None
-    data: bytes | None = field(default=None, repr=False, compare=False)
-
-    def read_bytes(self) -> bytes:
-        if self.data is not None:
-            return self.data
-        if self.path is None:
-            raise ImageError(f"image {self.ref!r} has neither a path nor bytes")
-        try:
-            return self.path.read_bytes()
-        except OSError as exc:
-            raise ImageError(f"cannot read image {self.ref!r} ({self.path}): {exc.strerror or exc}") from exc
-
-    def sha256(self) -> str:
-        return hashlib.sha256(self.read_bytes()).hexdigest()
-
-    def open(self) -> Image:
-        """Decode to an 8-bit ``L``, ``RGB`` or ``RGBA`` image (see :mod:`medgen_core.images`)."""
-        from medgen_core.images import decode_image
-
-        return decode_image(self.read_bytes(), self.ref)
 
 
 @dataclass

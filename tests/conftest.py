@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
+from core_testkit import KIT_TASKS, TESTKIT
 
 from medgen_core.testing import fresh_plugin_host, medgen_cli, minidata_root  # noqa: F401
-
-TESTKIT = os.path.join(os.path.dirname(__file__), "testkit")
-KIT_TASKS = os.path.join(TESTKIT, "tasks")
 
 
 @pytest.fixture

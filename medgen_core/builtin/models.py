@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from medgen_core.hookspecs import hookimpl
-from medgen_core.types import MedgenError, ModelOutput, ModelRequest
-
-ALL_CAPABILITIES = ("text_out", "image_out", "image_in", "multi_image_in")
+from medgen_core.types import CAPABILITIES, MedgenError, ModelOutput, ModelRequest
 
 
 class OracleModel:
@@ -49,5 +47,5 @@ class IdentityModel:
 
 @hookimpl
 def medgen_register_models(register) -> None:
-    register("oracle", OracleModel, capabilities=ALL_CAPABILITIES, description="Reference answer and image (ceiling).")
-    register("identity", IdentityModel, capabilities=ALL_CAPABILITIES, description="Input image, empty answer (floor).")
+    register("oracle", OracleModel, capabilities=CAPABILITIES, description="Reference answer and image (ceiling).")
+    register("identity", IdentityModel, capabilities=CAPABILITIES, description="Input image, empty answer (floor).")

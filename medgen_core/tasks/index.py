@@ -2,8 +2,8 @@
 
 Names are matched after folding case and separators, and through each
 spec's ``aliases``, so official spellings (``organic-removal``) work wherever
-a task name is read. Folders given later override earlier ones (a user's
-``--include_path`` wins over built-in tasks of the same name).
+a task name is read. Two files defining one name is an error naming both,
+unless the user allows overriding explicitly.
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from medgen_core.errors import MedgenError, NameClash
 from medgen_core.names import normalise_task_name
-from medgen_core.plugins import unknown_name
-from medgen_core.tasks.loader import TaskFileError, load_spec
+from medgen_core.plugins import override_allowed, unknown_name
+from medgen_core.tasks.loader import TaskFileError, UnresolvedInclude, load_spec
 from medgen_core.tasks.spec import GroupSpec, SampleFilter, TaskSpec
-from medgen_core.types import MedgenError
 
 
 @dataclass(frozen=True)
@@ -68,39 +68,88 @@ class Selection:
 
 
 class TaskIndex:
-    def __init__(self, folders: list[Path]) -> None:
+    """Every task and group found in task folders, by name and alias, with where each came from.
+
+    Folders are read in order (built-in, then plugins', then ``--include_path``
+    ones). A name or alias defined by two files is a clash naming both, unless
+    overriding is allowed (``medgen --allow_override``): then the later file wins.
+    """
+
+    def __init__(self, folders: list[tuple[Path, str] | Path]) -> None:
         self.tasks: dict[str, tuple[TaskSpec, Path]] = {}
         self.groups: dict[str, tuple[GroupSpec, Path]] = {}
-        self.aliases: dict[str, str] = {}
+        self.aliases: dict[str, str] = {}  # folded name or alias -> canonical name
+        self.origins: dict[str, str] = {}  # canonical name -> "origin (file)"
+        self.clashes: dict[str, str] = {}  # folded name -> message
+        self.overridden: list[str] = []
         self.errors: list[str] = []
-        for folder in folders:
-            self.add_folder(folder)
-
-    def add_folder(self, folder: Path) -> None:
-        if not folder.is_dir():
-            raise MedgenError(f"task folder not found: {folder}")
-        for path in sorted(folder.rglob("*.yaml")):
+        pending: list[tuple[Path, str]] = []
+        for entry in folders:
+            folder, origin = entry if isinstance(entry, tuple) else (entry, f"folder {entry}")
+            pending += self.add_folder(Path(folder), origin)
+        for path, origin in pending:  # ``include: task:NAME`` of a task read in a later folder
             try:
-                self.add_file(path)
+                self.add_file(path, origin)
             except TaskFileError as exc:
                 self.errors.append(str(exc))
 
-    def add_file(self, path: Path) -> str | None:
-        spec = load_spec(path)
+    def add_folder(self, folder: Path, origin: str) -> list[tuple[Path, str]]:
+        """Read every YAML under ``folder``; returns those whose ``include: task:`` is not known yet."""
+        if not folder.is_dir():
+            raise MedgenError(f"task folder not found: {folder} ({origin})")
+        pending = []
+        for path in sorted(folder.rglob("*.yaml")):
+            try:
+                self.add_file(path, origin)
+            except UnresolvedInclude:
+                pending.append((path, origin))
+            except TaskFileError as exc:
+                self.errors.append(str(exc))
+        return pending
+
+    def find_task(self, name: str) -> Path | None:
+        canonical = self.aliases.get(normalise_task_name(name))
+        return self.tasks[canonical][1] if canonical in self.tasks else None
+
+    def add_file(self, path: Path, origin: str = "--tasks") -> str | None:
+        spec = load_spec(path, self.find_task)
         if spec is None:
             return None
+        name = spec.task if isinstance(spec, TaskSpec) else spec.group
+        where = f"{origin} ({path})"
+        for alias in (name, *spec.aliases):
+            folded = normalise_task_name(alias)
+            before = self.aliases.get(folded)
+            if before is None or self._file_of(before) == path.resolve():
+                continue
+            message = (
+                f"task or group name {alias!r} is defined twice: by {self.origins[before]} and by {where}; rename "
+                f"one, or let the later one win with `medgen --allow_override`"
+            )
+            if override_allowed():
+                self.overridden.append(message.split("; rename")[0] + " (the later one wins)")
+            else:
+                self.clashes[folded] = message
         if isinstance(spec, TaskSpec):
-            name = spec.task
             self.tasks[name] = (spec, path)
+            self.groups.pop(name, None)
         else:
-            name = spec.group
             self.groups[name] = (spec, path)
+            self.tasks.pop(name, None)
+        self.origins[name] = where
         for alias in (name, *spec.aliases):
             self.aliases[normalise_task_name(alias)] = name
         return name
 
+    def _file_of(self, name: str) -> Path | None:
+        found = self.tasks.get(name) or self.groups.get(name)
+        return found[1].resolve() if found else None
+
     def canonical(self, name: str) -> str:
-        found = self.aliases.get(normalise_task_name(name))
+        folded = normalise_task_name(name)
+        if folded in self.clashes:
+            raise NameClash(self.clashes[folded])
+        found = self.aliases.get(folded)
         if found is None:
             raise unknown_name("task", name, sorted({*self.tasks, *self.groups}))
         return found
@@ -125,7 +174,7 @@ class TaskIndex:
                 path = Path(entry)
                 if not path.is_file():
                     raise MedgenError(f"--tasks: task file not found: {entry}")
-                name = self.add_file(path)
+                name = self.add_file(path, "--tasks")
                 if name is None:
                     raise MedgenError(f"{path}: defines neither 'task' nor 'group'")
                 entry = name

@@ -1,7 +1,9 @@
 """Reading task and group YAML files: ``include`` resolution and validation.
 
-``include`` names another YAML, relative to the including file; the including
-file's keys override the included ones (``aliases`` are never inherited, since
+``include`` names another YAML, relative to the including file, or a task by
+name (``include: task:instruction_editing``), which works whatever folder or
+package that task was installed in; the including file's keys override the
+included ones (``aliases`` are never inherited, since
 a name belongs to one task). A YAML with ``group`` is a group (its ``task``
 key lists the members), one with only ``task`` is a task, one with neither is
 a fragment only meant to be included.
@@ -9,6 +11,7 @@ a fragment only meant to be included.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +26,14 @@ NOT_INHERITED = ("aliases",)
 
 class TaskFileError(MedgenError):
     """A task or group YAML that cannot be used; the message names file and key."""
+
+
+class UnresolvedInclude(TaskFileError):
+    """``include: task:NAME`` names a task not (yet) known: resolvable once every folder is read."""
+
+
+TASK_REF = "task:"
+FindTask = Callable[[str], "Path | None"]  # a task name -> the YAML file that defines it
 
 
 def read_mapping(path: Path) -> dict[str, Any]:
@@ -41,7 +52,7 @@ def read_mapping(path: Path) -> dict[str, Any]:
     return data
 
 
-def resolve_includes(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
+def resolve_includes(path: Path, find_task: FindTask | None = None, _chain: tuple[Path, ...] = ()) -> dict[str, Any]:
     """The file's keys merged over everything it includes, recursively."""
     path = path.resolve()
     if path in _chain:
@@ -53,18 +64,25 @@ def resolve_includes(path: Path, _chain: tuple[Path, ...] = ()) -> dict[str, Any
         return data
     if not isinstance(include, str):
         raise TaskFileError(f"{path}: key 'include': expected a file name, got {type(include).__name__}")
-    target = (path.parent / include).resolve()
-    if not target.is_file():
-        raise TaskFileError(f"{path}: key 'include': file not found: {include} (looked for {target})")
-    base = resolve_includes(target, (*_chain, path))
+    if include.startswith(TASK_REF):
+        name = include[len(TASK_REF) :].strip()
+        found = find_task(name) if find_task else None
+        if found is None:
+            raise UnresolvedInclude(f"{path}: key 'include': no task named {name!r} is installed")
+        target = found.resolve()
+    else:
+        target = (path.parent / include).resolve()
+        if not target.is_file():
+            raise TaskFileError(f"{path}: key 'include': file not found: {include} (looked for {target})")
+    base = resolve_includes(target, find_task, (*_chain, path))
     for key in NOT_INHERITED:
         base.pop(key, None)
     return {**base, **data}
 
 
-def load_spec(path: Path) -> TaskSpec | GroupSpec | None:
+def load_spec(path: Path, find_task: FindTask | None = None) -> TaskSpec | GroupSpec | None:
     """Validate one YAML file; ``None`` for an include-only fragment."""
-    data = resolve_includes(path)
+    data = resolve_includes(path, find_task)
     if "group" in data:  # as in lm-eval, a group's ``task`` key lists its members
         return _validate(GroupSpec, data, path)
     if "task" in data:

@@ -16,7 +16,7 @@ def validate_paths(paths: list[Path], host: PluginHost) -> tuple[list[str], int]
     for path in paths:
         files += sorted(path.rglob("*.yaml")) if path.is_dir() else [path]
     problems: list[str] = []
-    index = TaskIndex(host.task_dirs)
+    index = TaskIndex([(folder, f"plugin {plugin!r}") for folder, plugin in host.task_dirs()])
     for file in files:
         try:
             spec = load_spec(file)
@@ -28,7 +28,7 @@ def validate_paths(paths: list[Path], host: PluginHost) -> tuple[list[str], int]
                 if entry.metric not in host.metrics:
                     problems.append(f"warning: {file}: metric '{entry.metric}' is not installed here")
         elif spec is not None:
-            index.add_file(file)
+            index.add_file(file, "validate")
             for member in spec.task:
                 if member not in index.tasks and member not in index.groups and member not in index.tag_groups():
                     try:

@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from conftest import KIT_TASKS, TESTKIT
+from core_testkit import KIT_TASKS, TESTKIT
 
 from medgen_core.testing.minidata import make_dataset
 

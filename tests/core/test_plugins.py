@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import TESTKIT
+from core_testkit import TESTKIT
 
 REPO = Path(__file__).resolve().parents[2]
 HEAVY = ["torch", "transformers", "diffusers", "lpips", "bert_score", "litellm", "skimage", "scipy", "datasets"]
@@ -26,7 +26,7 @@ def test_import_is_light():
     code = (
         "import sys, json, medgen_core, medgen_core.cli, medgen_core.run.runner\n"
         "from medgen_core.plugins import get_host\n"
-        "h = get_host(); h.models; h.metrics; h.judges; h.task_dirs; h.transforms\n"
+        "h = get_host(); h.models; h.metrics; h.judges; h.task_dirs(); h.registry('medgen_register_transforms', 't')\n"
         "from medgen_core.cli import _add_plugin_commands; _add_plugin_commands()\n"
         f"print(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))\n"
         "print(json.dumps({n: r.error for n, r in h.records.items()}))"
@@ -164,3 +164,92 @@ def test_compare_side_by_side(cli_run, testkit, minidata_root, tmp_path):
     assert lines[0] == "| task | metric | oracle | identity |"
     row = next(line for line in lines if line.startswith("| kit_edit | mean_intensity_gap"))
     assert row.split(" | ")[2] == "0 (100%)"
+
+
+class _Twin:
+    """An in-process plugin that registers a model, a metric and a judge under names the test kit uses."""
+
+    @staticmethod
+    def medgen_register_models(register):
+        register("counting", object, capabilities=("text_out",))
+
+    @staticmethod
+    def medgen_register_judges(register):
+        raise RuntimeError("judge table corrupt")
+
+
+def _host_with(plugin, name, monkeypatch, testkit):
+    from medgen_core import hookimpl
+    from medgen_core.plugins import get_host
+
+    monkeypatch.setenv("MEDGEN_LOAD_PLUGINS", "models,tasks,testkit")
+    for hook in ("medgen_register_models", "medgen_register_judges"):
+        if hasattr(plugin, hook):
+            setattr(plugin, hook, hookimpl(getattr(plugin, hook)))
+    host = get_host()
+    host.register_plugin(plugin, name)
+    return host
+
+
+def test_name_clash_names_both_plugins_unless_override(monkeypatch, testkit):
+    from medgen_core import NameClash
+
+    host = _host_with(type("Twin", (_Twin,), {}), "twin", monkeypatch, testkit)
+    with pytest.raises(NameClash, match="model 'counting' is registered by plugin 'testkit' and by plugin 'twin'"):
+        host.model("counting")
+    assert host.model("oracle").plugin == "models"  # other names unaffected
+    assert any("counting" in c for c in host.clashes())
+    from medgen_core.plugins import reset_host
+
+    reset_host()
+    monkeypatch.setenv("MEDGEN_ALLOW_OVERRIDE", "1")
+    host = _host_with(type("Twin", (_Twin,), {}), "twin", monkeypatch, testkit)
+    assert host.model("counting").plugin == "twin"  # loaded last, allowed to win
+
+
+def test_failing_hook_isolated_and_named(monkeypatch, testkit):
+    from medgen_core import UnknownName
+
+    host = _host_with(type("Twin", (_Twin,), {}), "twin", monkeypatch, testkit)
+    assert "fixed" in host.judges  # the test kit's judge still registers
+    assert "medgen_register_judges: RuntimeError: judge table corrupt" in host.records["twin"].error
+    with pytest.raises(UnknownName, match="Plugin 'twin' failed to load and may provide it: .*judge table corrupt"):
+        host.judge("vlm")
+
+
+def test_unknown_plugin_in_load_list_reported(monkeypatch, testkit):
+    from medgen_core.plugins import get_host
+
+    monkeypatch.setenv("MEDGEN_LOAD_PLUGINS", "models,testkti")
+    record = get_host().records["testkti"]
+    assert "named in MEDGEN_LOAD_PLUGINS but not installed" in record.error and "testkit" in record.error
+
+
+def test_model_names_are_case_insensitive(monkeypatch, testkit):
+    from medgen_core.plugins import get_host
+
+    monkeypatch.setenv("MEDGEN_LOAD_PLUGINS", "models,testkit")
+    assert get_host().model("Oracle").name == "oracle" and get_host().model("COUNTING").name == "counting"
+
+
+def test_task_yaml_clash_and_include_by_name(tmp_path, cli_run, testkit, minidata_root):
+    from medgen_core import NameClash
+    from medgen_core.paths import builtin_task_dir
+    from medgen_core.tasks.index import TaskIndex
+
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "medgen.yaml").write_text("include: task:multiple_choice\ntask: medgen\naliases: []\n")
+    index = TaskIndex([(builtin_task_dir(), "plugin 'tasks'"), (mine, "--include_path mine")])
+    with pytest.raises(NameClash) as info:
+        index.canonical("medgen")
+    assert "plugin 'tasks'" in str(info.value) and "--include_path mine" in str(info.value)
+    (mine / "medgen.yaml").write_text("include: task:multi-choice\ntask: my_mc\nmetadata: {version: 2}\n")
+    index = TaskIndex([(mine, "--include_path mine"), (builtin_task_dir(), "plugin 'tasks'")])  # defined later
+    spec, _ = index.tasks["my_mc"]
+    assert spec.dataset_name == "VQA/multiple-choice" and "Options:" in spec.doc_to_text and not spec.aliases
+    (mine / "medgen.yaml").write_text("include: task:no_such_task\ntask: my_mc\n")
+    index = TaskIndex([(mine, "--include_path mine")])
+    assert any("no task named 'no_such_task' is installed" in e for e in index.errors)
+    res = cli_run("--allow_override", "ls", "tasks", "--include_path", str(mine))
+    assert res.exit_code == 0

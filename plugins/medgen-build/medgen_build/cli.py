@@ -9,7 +9,7 @@ import click
 
 def sample_benchmark_dir() -> Path:
     """The source tree's ``sample_benchmark/`` folder (sources in, bundled sample out)."""
-    from medgen_core.paths import sample_benchmark_dir
+    from medgen_core import sample_benchmark_dir
 
     return sample_benchmark_dir()
 

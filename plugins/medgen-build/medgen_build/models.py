@@ -1,6 +1,6 @@
 """The optional model stages (off by default): VLM filtering, LLM contextual augmentation, VLM review.
 
-Each calls a model registered with the core by name (``get_host().model(name)``)
+Each calls a model registered with the core by name (``medgen_core.load_model(name)``)
 through the ordinary ``predict`` interface, and returns what it did so the
 build records it: the model name, the prompt, the reply and the decision.
 """
@@ -32,11 +32,10 @@ class ModelStage:
     """One registered model, built once, asked in batches."""
 
     def __init__(self, name: str) -> None:
-        from medgen_core.plugins import get_host
+        from medgen_core import load_model
 
         self.name = name
-        self.info = get_host().model(name)
-        self.model = self.info.factory()
+        self.model = load_model(name)
         self.batch = max(1, int(getattr(self.model, "batch_size", 8) or 8))
 
     def ask(self, items: list[tuple[Sample, str, list[ImageRef]]]) -> list[str | BaseException]:

@@ -21,7 +21,7 @@ import numpy as np
 from medgen_build import models, review, templates, vqa
 from medgen_build.sources import Source, filter_sources, load_image, load_volume
 from medgen_build.tasks import ALL_TASKS, TABLE_IV, VQA_TASKS, Recipe, TaskSpec
-from medgen_core.names import MODALITIES, normalise_modality
+from medgen_core import MODALITIES, normalise_modality
 from medgen_core.types import MedgenError
 
 DATASET_NAME = "medgen-sample"
@@ -57,10 +57,10 @@ class Context:
     """What the task builders share: options, registry, loaded pixels (cached)."""
 
     def __init__(self, opts: BuildOptions, sources: list[Source]) -> None:
-        from medgen_core.plugins import get_host
+        from medgen_build.plugin import transform_registry
 
         self.opts = opts
-        self.registry = get_host().transforms
+        self.registry = transform_registry()
         self.sources = sources
         self._pixels: dict[str, Any] = {}
         self.skipped: list[dict[str, Any]] = []

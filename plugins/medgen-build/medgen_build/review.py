@@ -17,7 +17,7 @@ REVIEW_VERSION = "1"
 
 
 def _open(task_dir: Path, rel: str):
-    from medgen_core.images import decode_image
+    from medgen_core import decode_image
 
     return decode_image((task_dir / rel).read_bytes(), rel)
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from medgen_core.names import MODALITIES
+from medgen_core import MODALITIES
 from medgen_core.types import MedgenError
 
 ALLOWED_LICENCE_WORDS = ("mit", "bsd", "apache", "cc0", "cc by", "public domain", "no known copyright restrictions")
@@ -163,7 +163,7 @@ def load_image(folder: Path, source: Source, max_size: int) -> np.ndarray:
     """Pixels as float32 on the 0-255 scale (gray or RGB), long side at most ``max_size``."""
     from PIL import Image
 
-    from medgen_core.images import normalise_mode
+    from medgen_core import normalise_mode
 
     with Image.open(folder / source.file) as raw:
         img = normalise_mode(raw)

@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 from medgen_build.cli import build_command
 from medgen_build.pipeline import BuildOptions, build
+from medgen_build.plugin import transform_registry
 from medgen_build.tasks import Recipe
 from medgen_build.transforms import BUILTIN, Pair
 
@@ -52,7 +53,7 @@ class ThirdPartyTransforms:
 
 
 def test_builtin_transforms_register_through_the_hook(host):
-    registry = host.transforms
+    registry = transform_registry()
     assert set(BUILTIN) <= set(registry)
     assert registry["rician_noise"]["modalities"] == ["mri"] and registry["rician_noise"]["plugin"] == "build"
     assert set(registry["poisson_noise"]["modalities"]) == {"xray", "ct"}

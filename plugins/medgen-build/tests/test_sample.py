@@ -8,11 +8,11 @@ from pathlib import Path, PurePosixPath
 import pytest
 from medgen_build.checksums import checksums
 from medgen_build.pipeline import BuildOptions, build
+from medgen_build.plugin import transform_registry
 from medgen_build.tasks import ALL_TASKS
 
 from medgen_core.names import MODALITIES, normalise_modality
 from medgen_core.paths import sample_benchmark_dir
-from medgen_core.plugins import get_host
 
 BENCH = sample_benchmark_dir()
 SAMPLE = BENCH / "medgen-sample"
@@ -114,7 +114,7 @@ def test_vqa_answers_are_well_formed_and_some_are_multi_image():
 
 
 def test_every_build_field_names_a_registered_transform():
-    registry = get_host().transforms
+    registry = transform_registry()
     for folder, recs in ALL.items():
         for r in recs:
             b = r["build"]

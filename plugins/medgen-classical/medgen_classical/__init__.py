@@ -5,11 +5,9 @@ Importing this module is cheap: scikit-image and scipy load at first prediction.
 
 from __future__ import annotations
 
-from medgen_core.hookspecs import hookimpl
+from medgen_core import CAPABILITIES, hookimpl
 
 __version__ = "0.1.0"
-
-CAPABILITIES = ("text_out", "image_out", "image_in", "multi_image_in")
 
 
 @hookimpl
