@@ -57,7 +57,7 @@ class Context:
     """What the task builders share: options, registry, loaded pixels (cached)."""
 
     def __init__(self, opts: BuildOptions, sources: list[Source]) -> None:
-        from medgen_build.plugin import transform_registry
+        from medgen_build.registry import transform_registry
 
         self.opts = opts
         self.registry = transform_registry()

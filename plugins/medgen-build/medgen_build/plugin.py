@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from medgen_core import hookimpl, registered
-
-TRANSFORM_HOOK = "medgen_register_transforms"
+from medgen_core import hookimpl
 
 
 @hookimpl
@@ -14,14 +12,6 @@ def medgen_add_hookspecs(register: Any) -> None:
     from medgen_build import hookspecs
 
     register(hookspecs)
-
-
-def transform_registry() -> dict[str, dict[str, Any]]:
-    """name -> {"fn", "plugin", family, modalities, ...} for every transform any plugin registered."""
-    return {
-        name: {"fn": r.value, "plugin": r.plugin, **r.info}
-        for name, r in registered(TRANSFORM_HOOK, "transform").items()
-    }
 
 
 @hookimpl

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 from medgen_build.cli import build_command
 from medgen_build.pipeline import BuildOptions, build
-from medgen_build.plugin import transform_registry
+from medgen_build.registry import transform_registry
 from medgen_build.tasks import Recipe
 from medgen_build.transforms import BUILTIN, Pair
 

@@ -8,7 +8,7 @@ from pathlib import Path, PurePosixPath
 import pytest
 from medgen_build.checksums import checksums
 from medgen_build.pipeline import BuildOptions, build
-from medgen_build.plugin import transform_registry
+from medgen_build.registry import transform_registry
 from medgen_build.tasks import ALL_TASKS
 
 from medgen_core.names import MODALITIES, normalise_modality
