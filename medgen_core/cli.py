@@ -104,6 +104,11 @@ def cli(allow_override: bool) -> None:
 @click.option("--predict_only", is_flag=True, help="Save model outputs; score later with `medgen score`.")
 @click.option("--seed", type=int, default=1234, show_default=True)
 @click.option("--retry_failed", is_flag=True, help="Call the model again for samples that failed before.")
+@click.option(
+    "--tune_malloc",
+    is_flag=True,
+    help="Tune glibc malloc for long scoring runs (one arena, large blocks kept); see docs/running.md.",
+)
 @click.option("--quiet", is_flag=True, help="No progress bar or summary table.")
 def run(**opts: Any) -> None:
     """Run a model on tasks; outputs and scores go to the run folder as they are produced."""
@@ -136,6 +141,7 @@ def run(**opts: Any) -> None:
         predict_only=opts["predict_only"],
         seed=opts["seed"],
         retry_failed=opts["retry_failed"],
+        tune_malloc=opts["tune_malloc"],
         command=["medgen", *sys.argv[1:]],
         warnings=unknown_manifest_tasks(data_root, [spec for spec, _ in index.tasks.values()]),
     )

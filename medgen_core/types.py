@@ -111,6 +111,11 @@ class Metric(Protocol):
     :class:`MetricUnavailable` marks the whole metric unavailable for the run.
     An optional ``describe() -> dict`` is recorded in results.json (settings,
     model, deliberate differences from the paper).
+
+    Scoring order (a contract metrics may rely on, e.g. to share decoded
+    images between SSIM, PSNR and LPIPS): the runner scores one chunk of
+    samples with every metric of the task, one metric after another and all
+    from one thread, before it moves to the next chunk.
     """
 
     key: str

@@ -34,6 +34,7 @@ class RunSettings:
     predict_only: bool = False
     seed: int = 1234
     retry_failed: bool = False
+    tune_malloc: bool = False
     command: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # found before the run (e.g. by the CLI)
 

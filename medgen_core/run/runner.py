@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from medgen_core.plugins import PluginHost
+from medgen_core.run import memory
 from medgen_core.run.config import RunSettings, now, plugin_identity, run_config
 from medgen_core.run.finalise import finalise
 from medgen_core.run.judging import JudgeHandle, recorded_judges
@@ -38,6 +39,8 @@ class Runner:
 
     def run(self) -> dict[str, Any]:
         s = self.s
+        if memory.wanted(s.tune_malloc):
+            memory.tune_malloc()
         store = RunStore(s.output_path)
         try:
             model = plugin_identity("model", s.model, s.model_args, self.host, self.model_info.plugin)

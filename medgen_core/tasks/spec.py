@@ -70,7 +70,6 @@ class SampleFilter(_Strict):
 
 class MetricEntry(_Strict):
     metric: str
-    aggregation: Literal["mean"] = "mean"
     higher_is_better: bool | None = None
     threshold: float | None = None
     args: dict[str, Any] = Field(default_factory=dict)
@@ -118,9 +117,6 @@ class TaskSpec(_Strict):
     metadata: Metadata = Field(default_factory=Metadata)
 
     _lists = field_validator("tag", "aliases", mode="before")(_as_list)
-
-    def spec_hash(self) -> str:
-        return content_hash(self.model_dump(mode="json"))
 
     @property
     def format(self) -> str:

@@ -10,9 +10,15 @@ samples: ``MEDGEN_PIXEL_CACHE_MB`` (default 256) sets it.
 Decoding runs in a small persistent thread pool (PIL and large numpy
 operations release the GIL); the views the live metrics asked for with
 :func:`want` (gray for SSIM, the 256x256 LPIPS input) are built in the same
-worker right after decoding. :func:`tune_malloc` keeps glibc from returning
-and re-faulting large buffers on every call and from spreading them over
-per-thread arenas (which slowed the following LPIPS pass 2-5x).
+worker right after decoding. The run's ``--tune_malloc`` (see
+:mod:`medgen_core.run.memory`) keeps glibc from returning and re-faulting
+large buffers on every call and from spreading them over per-thread arenas
+(which slowed the following LPIPS pass 2-5x); it is the runner's opt-in, not
+something importing this plugin does.
+
+The cache relies on the scoring contract of :class:`medgen_core.types.Metric`:
+the runner scores one chunk with every metric of a task, one after another,
+before the next chunk, so the second and third metric of a chunk hit it.
 
 Pipeline, as in the paper: both images are decoded by the core (8-bit ``L``,
 ``RGB`` or ``RGBA``); the prediction is resized to the reference size with PIL
@@ -23,7 +29,6 @@ stores one base array per image: ``L`` images as HxW, colour images as HxWx3
 
 from __future__ import annotations
 
-import ctypes
 import os
 import threading
 from collections import OrderedDict
@@ -43,36 +48,6 @@ LPIPS_SIZE = 256
 def default_workers() -> int:
     """One decode thread per core, at most two: the measured sweet spot on the 2-core reference machine."""
     return max(1, min(2, os.cpu_count() or 1))
-
-
-_M_TRIM_THRESHOLD = -1
-_M_MMAP_THRESHOLD = -3
-_M_ARENA_MAX = -8
-_tuned = False
-
-
-def tune_malloc() -> bool:
-    """Once per process on glibc: one malloc arena, large blocks kept on the heap instead of mmap/munmap.
-
-    Measured on 2 cores: numpy temporaries of a 512x512 SSIM spent ~75% of their time in page faults
-    of freshly mmapped buffers, and arrays decoded in worker threads made LPIPS 2-5x slower through
-    extra arenas. ``MEDGEN_PIXEL_MALLOC_TUNING=0`` turns this off. Returns whether it was applied.
-    """
-    global _tuned
-    if _tuned:
-        return True
-    _tuned = True
-    if os.environ.get("MEDGEN_PIXEL_MALLOC_TUNING", "1") == "0":
-        return False
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-        mallopt = libc.mallopt
-    except (OSError, AttributeError):  # not glibc
-        return False
-    mallopt(_M_ARENA_MAX, 1)
-    mallopt(_M_MMAP_THRESHOLD, 32 * 2**20)  # glibc's maximum on 64-bit
-    mallopt(_M_TRIM_THRESHOLD, 256 * 2**20)
-    return True
 
 
 _VIEWS: set[str] = set()
@@ -291,7 +266,6 @@ def load_pairs(items: list[ScoreItem], workers: int | None = None) -> list[Prepa
         CACHE.put(key, pair)
         return pair
 
-    tune_malloc()
     n = workers or default_workers()
     if len(todo) > 1 and n > 1:
         results = list(pool(n).map(work, todo))

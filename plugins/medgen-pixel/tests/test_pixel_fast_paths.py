@@ -50,6 +50,5 @@ def test_gray_rgb_shortcuts_match_rgb_forms() -> None:
 def test_shared_pool_is_reused_and_views_are_validated() -> None:
     assert pairs.pool(2) is pairs.pool(2)
     assert 1 <= pairs.default_workers() <= 2
-    assert isinstance(pairs.tune_malloc(), bool)
     with pytest.raises(ValueError):
         pairs.want("hsv")
