@@ -9,37 +9,14 @@ from typing import Any
 
 import click
 
+from medgen_core.cli_args import one_kv, pair_judge_args, parse_kv, parse_limit, parse_metric_args
 from medgen_core.plugins import get_host
 from medgen_core.types import MedgenError
 
-
-def parse_kv(text: str | None, option: str) -> dict[str, Any]:
-    """``k=v,k2=v2`` into a dict; values become int, float, bool or None where they read as such."""
-    if not text:
-        return {}
-    out: dict[str, Any] = {}
-    for part in text.split(","):
-        if not part.strip():
-            continue
-        if "=" not in part:
-            raise click.BadParameter(f"expected key=value, got {part!r}", param_hint=option)
-        key, value = part.split("=", 1)
-        out[key.strip()] = _scalar(value.strip())
-    return out
-
-
-def _scalar(value: str) -> Any:
-    lowered = value.lower()
-    if lowered in ("true", "false"):
-        return lowered == "true"
-    if lowered in ("none", "null"):
-        return None
-    for cast in (int, float):
-        try:
-            return cast(value)
-        except ValueError:
-            pass
-    return value
+# Exit codes (docs/running.md): 0 done; 1 `medgen validate` found errors; 2 a mistake in the command or its
+# inputs (nothing ran); 3 a task's every prediction failed; 4 --strict and a metric was unavailable;
+# 130 interrupted (everything computed so far is saved).
+EXIT_ALL_FAILED, EXIT_STRICT, EXIT_INTERRUPTED = 3, 4, 130
 
 
 def task_index(include_paths: tuple[str, ...] = ()):
@@ -50,13 +27,17 @@ def task_index(include_paths: tuple[str, ...] = ()):
 
 
 class MedgenGroup(click.Group):
-    """Turns :class:`MedgenError` into a clean message and exit code 2, never a traceback."""
+    """Turns a user's mistake into one clear line and exit code 2, never a traceback."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except MedgenError as exc:
             click.secho(f"error: {exc}", fg="red", err=True)
+            sys.exit(2)
+        except OSError as exc:  # a read-only folder, a full disk, a missing file
+            where = f": {exc.filename}" if exc.filename else ""
+            click.secho(f"error: {exc.strerror or exc}{where}", fg="red", err=True)
             sys.exit(2)
 
 
@@ -80,8 +61,12 @@ def cli(allow_override: bool) -> None:
 
 @cli.command()
 @click.option("--tasks", required=True, help="Comma-separated task names, aliases, groups or YAML paths.")
-@click.option("--model", required=True, help="A registered model name (see `medgen ls models`).")
-@click.option("--model_args", default="", help="k=v,k2=v2 passed to the model.")
+@click.option("--model", required=True, help="A registered model name, any case (see `medgen ls models`).")
+@click.option(
+    "--model_args",
+    multiple=True,
+    help='k=v,k2=v2 passed to the model; a value with a comma: k="a,b" or k=a\\,b. Give it once.',
+)
 @click.option(
     "--judge",
     multiple=True,
@@ -92,7 +77,16 @@ def cli(allow_override: bool) -> None:
     multiple=True,
     help="k=v,k2=v2 for the judge given at the same position (the n-th --judge_args goes to the n-th --judge).",
 )
-@click.option("--limit", type=click.IntRange(min=1), default=None, help="At most N samples per task.")
+@click.option(
+    "--limit",
+    type=float,
+    default=None,
+    help="At most N samples per task, or a fraction 0<x<1 of each task's samples; the same records of a task "
+    "whatever else is asked for.",
+)
+@click.option("--gen_kwargs", default="", help="k=v,... over every task's generation_kwargs (e.g. max_new_tokens=64).")
+@click.option("--batch_size", type=click.IntRange(min=1), default=None, help="Passed to the model (its batch size).")
+@click.option("--device", default=None, help="Passed to models that take a device (e.g. cuda:0, cpu).")
 @click.option("--output_path", type=click.Path(file_okay=False), default=None, help="Run folder (resumable).")
 @click.option("--data_root", default=None, help="Dataset folder or Hugging Face id (default: bundled sample).")
 @click.option("--include_path", multiple=True, help="Extra folder of task YAMLs (repeatable).")
@@ -104,6 +98,12 @@ def cli(allow_override: bool) -> None:
 @click.option("--predict_only", is_flag=True, help="Save model outputs; score later with `medgen score`.")
 @click.option("--seed", type=int, default=1234, show_default=True)
 @click.option("--retry_failed", is_flag=True, help="Call the model again for samples that failed before.")
+@click.option(
+    "--allow_empty",
+    is_flag=True,
+    help="Run even if a task asked for by name has no samples (it is reported, not an error).",
+)
+@click.option("--strict", is_flag=True, help="Exit with code 4 when a metric is unavailable (e.g. weights missing).")
 @click.option(
     "--tune_malloc",
     is_flag=True,
@@ -120,24 +120,28 @@ def run(**opts: Any) -> None:
     host = get_host()
     index = task_index(opts["include_path"])
     selection = index.select(opts["tasks"].split(","))
-    for option in opts["metric_args"]:
-        metric, _, args = option.partition(":")
-        if not metric or not args:
-            raise click.BadParameter(f"expected METRIC:k=v,..., got {option!r}", param_hint="--metric_args")
-        selection = selection.with_metric_args(metric.strip(), parse_kv(args, "--metric_args"))
-    host.model(opts["model"])  # unknown name: fail before any work, with a suggestion
+    for metric, args in parse_metric_args(opts["metric_args"]):
+        host.metric(metric)  # an unknown metric fails here, with a suggestion
+        selection = selection.with_metric_args(metric, args)
+    selection = selection.with_gen_kwargs(parse_kv(opts["gen_kwargs"], "--gen_kwargs"))
+    model = host.model(opts["model"]).name  # unknown name: fail before any work, with a suggestion
     judges = judge_choices(opts["judge"], opts["judge_args"])
-    model_args = parse_kv(opts["model_args"], "--model_args")
+    model_args = one_kv(opts["model_args"], "--model_args")
+    runtime = {k: opts[k] for k in ("batch_size", "device") if opts[k] is not None}
     data_root = resolve_data_root(opts["data_root"])
-    output = Path(opts["output_path"]) if opts["output_path"] else default_run_folder(opts, model_args)
+    limit = parse_limit(opts["limit"])
+    output = Path(opts["output_path"]) if opts["output_path"] else default_run_folder(opts, model, model_args, limit)
     settings = RunSettings(
         selection=selection,
-        model=opts["model"],
+        model=model,
         model_args=model_args,
         judges=judges,
         output_path=output,
         data_root=data_root,
-        limit=opts["limit"],
+        limit=limit,
+        allow_empty=opts["allow_empty"],
+        strict=opts["strict"],
+        runtime_args=runtime,
         predict_only=opts["predict_only"],
         seed=opts["seed"],
         retry_failed=opts["retry_failed"],
@@ -145,7 +149,7 @@ def run(**opts: Any) -> None:
         command=["medgen", *sys.argv[1:]],
         warnings=unknown_manifest_tasks(data_root, [spec for spec, _ in index.tasks.values()]),
     )
-    _execute(lambda progress: Runner(settings, host, progress).run(), output, opts["quiet"])
+    _execute(lambda progress: Runner(settings, host, progress).run(), output, opts["quiet"], opts["strict"])
 
 
 @cli.command()
@@ -165,20 +169,11 @@ def score(run_dir: str, judge: tuple[str, ...], judge_args: tuple[str, ...], qui
 
 
 def judge_choices(names: tuple[str, ...], args: tuple[str, ...]) -> list[Any]:
-    """Pair each ``--judge`` with the ``--judge_args`` at the same position; unknown names fail here."""
+    """Each ``--judge`` with the ``--judge_args`` at the same position; unknown names fail here."""
     from medgen_core.run.config import JudgeChoice
 
-    if len(args) > len(names):
-        raise click.BadParameter(
-            f"{len(args)} --judge_args for {len(names)} --judge: give one --judge_args per --judge, in order",
-            param_hint="--judge_args",
-        )
     host = get_host()
-    choices = []
-    for i, name in enumerate(names):
-        host.judge(name)
-        choices.append(JudgeChoice(name, parse_kv(args[i] if i < len(args) else "", "--judge_args")))
-    return choices
+    return [JudgeChoice(host.judge(name).name, kv) for name, kv in pair_judge_args(names, args)]
 
 
 @cli.command()
@@ -192,33 +187,52 @@ def compare(run_dirs: tuple[str, ...], no_groups: bool) -> None:
     click.echo(markdown_table(headers, rows))
 
 
-def _execute(job: Any, output: Path, quiet: bool) -> None:
+def _execute(job: Any, output: Path, quiet: bool, strict: bool = False) -> None:
+    """Run ``job`` with a progress bar and the summary; Ctrl-C says how to resume; the exit code says how it went."""
     from medgen_core.report.console import print_summary, progress_bar
 
-    if quiet:
-        results = job(None)
-    else:
-        with progress_bar() as progress:
-            results = job(progress)
-        print_summary(results)
+    try:
+        if quiet:
+            results = job(None)
+        else:
+            with progress_bar() as progress:
+                results = job(progress)
+            print_summary(results)
+    except KeyboardInterrupt:
+        click.secho(
+            f"\ninterrupted: everything computed so far is saved in {output}; run the same command again to resume "
+            "(nothing is asked twice)",
+            fg="yellow",
+            err=True,
+        )
+        sys.exit(EXIT_INTERRUPTED)
     click.echo(f"results: {output / 'results.json'}")
+    failures = results.get("failures") or {}
+    if failures.get("tasks_all_predictions_failed"):
+        click.secho(f"every prediction failed for: {', '.join(failures['tasks_all_predictions_failed'])}", err=True)
+        sys.exit(EXIT_ALL_FAILED)
+    if strict and failures.get("unavailable_metrics"):
+        click.secho(f"--strict: unavailable metrics: {', '.join(failures['unavailable_metrics'])}", err=True)
+        sys.exit(EXIT_STRICT)
 
 
-def default_run_folder(opts: dict[str, Any], model_args: dict[str, Any]) -> Path:
+def default_run_folder(opts: dict[str, Any], model: str, model_args: dict[str, Any], limit: Any) -> Path:
     """runs/<model>-<hash of what defines the run>: the same command resumes the same folder."""
     from medgen_core.run.secrets import redact
 
     ident = repr(
         (
             opts["tasks"],
-            opts["model"],
+            model,
             sorted(redact(model_args).items()),
             opts["seed"],
             opts["data_root"],
-            opts["limit"],
+            limit,
+            opts["gen_kwargs"],
+            sorted(opts["metric_args"]),
         )
     )
-    return Path("runs") / f"{opts['model']}-{hashlib.sha256(ident.encode()).hexdigest()[:10]}"
+    return Path("runs") / f"{model}-{hashlib.sha256(ident.encode()).hexdigest()[:10]}"
 
 
 @cli.group()

@@ -75,8 +75,9 @@ def print_summary(results: dict[str, Any]) -> None:
     console.print(table)
     for warning in results.get("config", {}).get("warnings") or []:
         console.print(f"[yellow]warning:[/yellow] {warning}")
-    for _metric, why in (results.get("config", {}).get("metrics_not_installed") or {}).items():
-        console.print(f"[yellow]skipped:[/yellow] {why}")
+    from medgen_core.report.failures import print_failures
+
+    print_failures(results, console)
 
 
 def print_rows(title: str, headers: list[str], rows: list[tuple[Any, ...]]) -> None:

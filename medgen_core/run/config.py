@@ -30,7 +30,10 @@ class RunSettings:
     judges: list[JudgeChoice] = field(default_factory=list)
     output_path: Path = Path("runs/default")
     data_root: Path = Path(".")
-    limit: int | None = None
+    limit: int | float | None = None  # N samples per task, or a fraction 0 < x < 1
+    allow_empty: bool = False  # a task asked for by name with no samples is an error unless this is set
+    strict: bool = False  # unavailable metrics fail the run (exit code 4)
+    runtime_args: dict[str, Any] = field(default_factory=dict)  # --batch_size/--device: passed, not identity
     predict_only: bool = False
     seed: int = 1234
     retry_failed: bool = False
@@ -88,10 +91,13 @@ def task_entry(instance: TaskInstance) -> dict[str, Any]:
     extra = _dump(instance.extra_filter)
     return {
         "hash": content_hash({"spec": spec, "filter": extra}),
+        "label": instance.label,
         "path": str(instance.path),
         "version": instance.spec.metadata.version,
         "spec": spec,
         "extra_filter": extra,
+        "overrides": instance.overrides,
+        "requested": instance.requested,
     }
 
 
@@ -100,7 +106,9 @@ def selection_from_config(config: dict[str, Any]) -> Selection:
     selection = Selection()
     for task in config["tasks"].values():
         extra = SampleFilter(**task["extra_filter"]) if task.get("extra_filter") else None
-        selection.tasks.append(TaskInstance(TaskSpec(**task["spec"]), Path(task["path"]), extra))
+        spec = TaskSpec(**task["spec"])
+        overrides = task.get("overrides") or {}
+        selection.tasks.append(TaskInstance(spec, Path(task["path"]), extra, task.get("requested", False), overrides))
     for name, group in config.get("groups", {}).items():
         flt = SampleFilter(**group["filter"]) if group.get("filter") else None
         selection.groups[name] = GroupSelection(GroupSpec(**group["spec"]), group["tasks"], flt)

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from medgen_core.run.aggregate import Column
+from medgen_core.run.failures import FailureTally
 from medgen_core.run.holistic import Holistic
 from medgen_core.run.journal import write_atomic
 from medgen_core.run.judging import JudgeSlot
@@ -46,17 +47,22 @@ def finalise(
     usage = UsageTotals()
     data_hashes: dict[str, dict[str, str]] = {}
     counts: dict[str, dict[str, int]] = {}
+    group_counts: dict[str, dict[str, int]] = {g: {} for g in config.get("groups", {})}
+    failures = FailureTally()
     samples_path = store.folder / "samples.jsonl"
     tmp = samples_path.with_name(f".samples.jsonl.tmp{os.getpid()}")
     try:
         with tmp.open("w", encoding="utf-8") as handle:
             for (task, sample_id), groups in memberships.items():
-                pred = store.prediction(task, sample_id) or {}
+                pred = store.prediction(task, sample_id) or {"task": task, "id": sample_id}
+                for group in groups:
+                    group_counts[group][task] = group_counts[group].get(task, 0) + 1
+                failures.prediction(_label(config, task), pred)
                 data_hashes.setdefault(task, {})[sample_id] = pred.get("data_hash", "")
                 count = counts.setdefault(task, {"total": 0, "failed_predictions": 0, "not_done": 0})
                 count["total"] += 1
                 count["failed_predictions"] += bool(pred.get("error"))
-                count["not_done"] += bool(pred.get("not_done") or not pred)
+                count["not_done"] += bool(pred.get("not_done") or "data_hash" not in pred)
                 usage.add("model", pred.get("usage"))
                 found = scores.get((task, sample_id), {})
                 line = _sample_line(pred)
@@ -65,6 +71,8 @@ def finalise(
                     value, not_done, why = _outcome(pred, slot, entry)
                     if why is not None:
                         line["failures" if not not_done else "not_done"][slot.key] = why
+                        if not not_done and not pred.get("error"):
+                            failures.score(slot.key, why)
                     elif value is not None:
                         line["scores"][slot.key] = value
                         if entry and entry.get("details") and slot.tier != "holistic":
@@ -80,20 +88,32 @@ def finalise(
     finally:
         tmp.unlink(missing_ok=True)
     seed = int(config["seed"])
-    task_results = {task: _summaries(cols.values(), seed) for task, cols in columns.items()}
+    task_results = {_label(config, t): _summaries(cols.values(), seed) for t, cols in columns.items()}
     group_results = {g: _summaries(cols.values(), seed) for g, cols in sorted(group_columns.items())}
     holistic.summarise_into(task_results, group_results)
+    for group, result in group_results.items():
+        members = config["groups"][group]["tasks"]
+        result["tasks"] = members
+        empty = [t for t in members if not group_counts[group].get(t)]
+        if empty:  # e.g. a modality group over data where some tasks have no sample of that modality
+            result["empty_tasks"] = empty
+    n_samples = {_label(config, task): counts.get(task, {}) for task in tasks_in_run}
     results = {
         "results": task_results,
-        "groups": {g: {**group_results[g], "tasks": config["groups"][g]["tasks"]} for g in group_results},
+        "groups": group_results,
         "holistic": holistic.details(),
-        "n_samples": {task: counts.get(task, {}) for task in tasks_in_run},
+        "n_samples": n_samples,
+        "failures": failures.summary(n_samples, task_results),
         "usage": usage.totals(),
-        "versions": {task: config["tasks"][task]["version"] for task in tasks_in_run},
+        "versions": {_label(config, task): config["tasks"][task]["version"] for task in tasks_in_run},
         "config": _results_config(config, data_hashes, scorer),
     }
     write_atomic(store.folder / "results.json", json.dumps(results, indent=2, sort_keys=False, default=str))
     return results
+
+
+def _label(config: dict[str, Any], task: str) -> str:
+    return config["tasks"][task].get("label", task)
 
 
 def _slots(scorer: Scorer, spec: dict[str, Any]) -> list[Slot]:
@@ -119,7 +139,7 @@ def _columns_of(
 
 def _outcome(pred: dict[str, Any], slot: Slot, entry: dict[str, Any] | None) -> tuple[float | None, bool, str | None]:
     """(value, not done, why not) of one sample under one slot."""
-    if not pred or pred.get("not_done"):
+    if "data_hash" not in pred or pred.get("not_done"):  # nothing saved yet (interrupted), or left out on purpose
         return None, True, f"not run: {pred.get('not_done', 'no prediction saved yet')}"
     if pred.get("error"):
         return None, False, f"prediction failed: {pred['error']}"
@@ -178,7 +198,5 @@ def _results_config(config: dict[str, Any], data_hashes: dict[str, dict[str, str
     out["data_hashes"] = data_hashes
     described = {**config.get("scorers", {}), **scorer.state()}
     out["metrics"] = {s["key"]: s["describe"] for s in described.values() if s.get("describe")}
-    if scorer.missing_metrics:
-        out["metrics_not_installed"] = scorer.missing_metrics
     out["aggregation"] = RESULTS_NOTE
     return out

@@ -27,10 +27,17 @@ RAW_LIMIT = 20_000  # characters of a raw reply kept in predictions.jsonl
 
 class Predictor:
     def __init__(
-        self, info: ModelInfo, args: dict[str, Any], store: RunStore, secrets: list[str], retry_failed: bool
+        self,
+        info: ModelInfo,
+        args: dict[str, Any],
+        store: RunStore,
+        secrets: list[str],
+        retry_failed: bool,
+        runtime_args: dict[str, Any] | None = None,
     ) -> None:
         self.info = info
         self.args = args
+        self.runtime_args = runtime_args or {}
         self.store = store
         self.secrets = secrets
         self.retry_failed = retry_failed
@@ -39,7 +46,7 @@ class Predictor:
     @property
     def model(self) -> Any:
         if self._model is None:
-            self._model = build("model", self.info.name, self.info.factory, self.args, "--model_args")
+            self._model = build_model(self.info, self.args, self.runtime_args)
         return self._model
 
     def predict(self, chunk: Chunk) -> None:
@@ -79,7 +86,7 @@ class Predictor:
 
     def _request(self, spec: TaskSpec, sample: Sample) -> ModelRequest:
         images = list(sample.input_images)
-        one_image_model = "multi_image_in" not in self.info.capabilities
+        one_image_model = "multi_image_in" not in self.info.capabilities  # ("required" tasks refused such models)
         if len(images) > 1 and (spec.multi_image == "contact_sheet" or one_image_model):
             sheet = contact_sheet([ref.open() for ref in images])
             images = [ImageRef(ref=f"contact_sheet({', '.join(r.ref for r in images)})", data=encode_png(sheet))]
@@ -114,6 +121,37 @@ class Predictor:
         if self._model is not None and callable(getattr(self._model, "close", None)):
             self._model.close()
         self._model = None
+
+
+def build_model(info: ModelInfo, args: dict[str, Any], runtime_args: dict[str, Any]) -> Any:
+    """The model from ``--model_args``, with ``--batch_size``/``--device`` where the model takes them.
+
+    A factory that takes ``batch_size`` gets it; otherwise the built model's ``batch_size`` attribute is set
+    (the runner batches by it). ``device`` goes only to a factory that takes it: a model that cannot be
+    moved is an error, not a silent CPU run.
+    """
+    accepted = _accepted_args(info.factory)
+    passed = {k: v for k, v in runtime_args.items() if accepted is None or k in accepted}
+    refused = [k for k in runtime_args if k not in passed and k != "batch_size"]
+    if refused:
+        raise MedgenError(f"model {info.name!r} (plugin {info.plugin!r}) takes no {', '.join(refused)} argument")
+    model = build("model", info.name, info.factory, {**args, **passed}, "--model_args")
+    if "batch_size" in runtime_args and "batch_size" not in passed:
+        model.batch_size = int(runtime_args["batch_size"])
+    return model
+
+
+def _accepted_args(factory: Any) -> set[str] | None:
+    """The keyword arguments a factory takes (None: any, it has ``**kwargs``)."""
+    import inspect
+
+    try:
+        params = inspect.signature(factory).parameters.values()
+    except (TypeError, ValueError):
+        return None
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params):
+        return None
+    return {p.name for p in params}
 
 
 def base_entry(item: Item) -> dict[str, Any]:

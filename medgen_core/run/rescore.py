@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from medgen_core.plugins import PluginHost, UnknownName
+from medgen_core.run.checks import check_metrics
 from medgen_core.run.config import JudgeChoice, now, plugin_identity, selection_from_config
 from medgen_core.run.finalise import finalise
 from medgen_core.run.judging import JudgeHandle, recorded_judges
@@ -31,15 +32,21 @@ def rescore(
         if config is None:
             raise MedgenError(f"{folder} is not a medgen run folder (no run.json)")
         warnings: list[str] = []
+        selection = selection_from_config(config)
+        check_metrics(selection, host)
         handles, secrets = _judges(config, judges or [], host, warnings)
         store.clear_scores(keep=lambda entry: entry["metric_id"].startswith("judge:"))
         scorer = Scorer(host, store, handles, secrets, {})
-        stream = SampleStream(
-            selection_from_config(config), Path(config["data_root"]), config.get("limit"), progress, warnings
-        )
+        stream = SampleStream(selection, Path(config["data_root"]), config.get("limit"), progress, warnings)
         for chunk in stream.chunks():
             scorer.score(chunk)
-            progress(chunk.instance.name, chunk.done, chunk.total)
+            progress(chunk.instance.label, chunk.done, chunk.total)
+        missing = sum(1 for key in stream.memberships if key not in store.prediction_index)
+        if missing:
+            stream.warnings.append(
+                f"run incomplete: {missing} sample(s) have no saved prediction (reported as not run); finish it "
+                f"with the command in {folder / 'run.json'}: {config.get('command', 'medgen run ...')}"
+            )
         config = {
             **config,
             "rescored": now(),

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from medgen_core.errors import MedgenError
 from medgen_core.plugins import PluginHost
 from medgen_core.run import memory
+from medgen_core.run.checks import check_capabilities, check_metrics, task_needs
 from medgen_core.run.config import RunSettings, now, plugin_identity, run_config
 from medgen_core.run.finalise import finalise
 from medgen_core.run.judging import JudgeHandle, recorded_judges
@@ -19,10 +21,12 @@ from medgen_core.run.predict import Predictor
 from medgen_core.run.scoring import Scorer
 from medgen_core.run.secrets import secret_values
 from medgen_core.run.store import RunStore
-from medgen_core.run.stream import Progress, SampleStream, no_progress
+from medgen_core.run.stream import Progress, SampleStream, first_sample, no_progress
 
 
 class Runner:
+    """One ``medgen run``: checks, then predict and score chunk by chunk, then results."""
+
     def __init__(self, settings: RunSettings, host: PluginHost, progress: Progress | None = None) -> None:
         self.s = settings
         self.host = host
@@ -41,6 +45,8 @@ class Runner:
         s = self.s
         if memory.wanted(s.tune_malloc):
             memory.tune_malloc()
+        stream = SampleStream(s.selection, s.data_root, s.limit, self.progress, list(s.warnings))
+        self._check(stream)  # before the run folder is touched: a refused command leaves nothing behind
         store = RunStore(s.output_path)
         try:
             model = plugin_identity("model", s.model, s.model_args, self.host, self.model_info.plugin)
@@ -50,13 +56,12 @@ class Runner:
             for handle in self.judges:  # what an earlier process learnt by building it (key, modes)
                 handle.identity = {**known.get(handle.identity["hash"], {}), **handle.identity}
             scorer = Scorer(self.host, store, self.judges, self.secrets, config.get("scorers", {}))
-            predictor = Predictor(self.model_info, s.model_args, store, self.secrets, s.retry_failed)
-            stream = SampleStream(s.selection, s.data_root, s.limit, self.progress, list(s.warnings))
+            predictor = Predictor(self.model_info, s.model_args, store, self.secrets, s.retry_failed, s.runtime_args)
             for chunk in stream.chunks():
                 predictor.predict(chunk)
                 if not s.predict_only:
                     scorer.score(chunk)
-                self.progress(chunk.instance.name, chunk.done, chunk.total)
+                self.progress(chunk.instance.label, chunk.done, chunk.total)
             predictor.close()
             config = {
                 **config,
@@ -69,3 +74,19 @@ class Runner:
             return finalise(store, config, stream.memberships, scorer, s.predict_only)
         finally:
             store.close()
+
+    def _check(self, stream: SampleStream) -> None:
+        """Metrics exist; tasks asked for by name have samples; the model can do every task."""
+        if not self.s.predict_only:
+            check_metrics(self.s.selection, self.host)
+        needs = {}
+        for plan in stream.plans():
+            label = plan.instance.label
+            if plan.empty:
+                why = f"task {label!r} has no samples: {plan.why_empty(self.s.data_root)}"
+                if plan.instance.requested and not self.s.allow_empty:
+                    raise MedgenError(why + " (--allow_empty runs the other tasks anyway)")
+                stream.warnings.append(why)
+                continue
+            needs[label] = task_needs(plan, first_sample(self.s.data_root, plan))
+        check_capabilities(self.model_info, needs)

@@ -141,7 +141,6 @@ class Scorer:
     judges: list[JudgeHandle] = field(default_factory=list)
     secrets: list[str] = field(default_factory=list)
     saved: dict[str, dict[str, Any]] = field(default_factory=dict)  # run.json "scorers": slot id -> key, ...
-    missing_metrics: dict[str, str] = field(default_factory=dict)
     _live: dict[str, LiveMetric] = field(default_factory=dict)
     _metric_slots: dict[str, MetricSlot] = field(default_factory=dict)
     _judge_slots: dict[tuple[str, str, str], JudgeSlot] = field(default_factory=dict)
@@ -155,13 +154,7 @@ class Scorer:
 
     def metric_slots(self, spec: TaskSpec) -> list[MetricSlot]:
         slots = []
-        for entry in spec.metric_list:
-            if entry.metric not in self.host.metrics:
-                self.missing_metrics[entry.metric] = (
-                    f"metric {entry.metric!r} (task {spec.task!r}) is not installed; install its plugin "
-                    "(see `medgen ls metrics`)"
-                )
-                continue
+        for entry in spec.metric_list:  # every metric is installed: checks.check_metrics ran first
             mid = metric_id(entry)
             slot_key = f"{mid}|{entry.threshold}|{entry.higher_is_better}"
             if slot_key not in self._metric_slots:

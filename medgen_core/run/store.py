@@ -89,10 +89,10 @@ class RunStore:
         for name, task in new["tasks"].items():
             before = old["tasks"].get(name)
             if before and before["hash"] != task["hash"]:
-                problems.append(
-                    f"task {name!r}: its spec changed since this run started (hash {before['hash'][:12]} -> "
-                    f"{task['hash'][:12]}, {task['path']})"
-                )
+                problems.append(_task_change(name, before, task))
+        if problems and not self.prediction_index and not self.score_index:
+            self.save_config(new)  # nothing was computed yet (e.g. a mistyped --model_args): start afresh
+            return new
         if problems:
             raise RunMismatch(
                 f"{self.folder} holds a different run, so resuming it would mix results:\n  - "
@@ -151,6 +151,26 @@ class RunStore:
         self.predictions.close()
         self.scores.close()
         self._lock_handle.close()
+
+
+def _task_change(name: str, before: dict[str, Any], now: dict[str, Any]) -> str:
+    """What changed in a task since the folder's run, in the user's terms."""
+    old_over, new_over = before.get("overrides") or {}, now.get("overrides") or {}
+    for option in ("metric_args", "gen_kwargs"):
+        if old_over.get(option) != new_over.get(option):
+            return (
+                f"task {name!r}: --{option} changed (this folder used {json.dumps(old_over.get(option) or {})}, "
+                f"the command gives {json.dumps(new_over.get(option) or {})})"
+            )
+    if before.get("extra_filter") != now.get("extra_filter"):
+        return (
+            f"task {name!r}: this folder ran it as {before.get('label', name)!r}, the command asks for "
+            f"{now.get('label', name)!r} (another subset)"
+        )
+    return (
+        f"task {name!r}: its YAML spec changed since this run started (hash {before['hash'][:12]} -> "
+        f"{now['hash'][:12]}, {now['path']})"
+    )
 
 
 def merge_judges(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -2,13 +2,18 @@
 
 Running and rescoring walk the same stream, so both see exactly the same
 samples in the same order, and both know which groups each sample counts in.
+
+``--limit`` takes the first N records (or a fraction) of a task's own
+records, BEFORE any group filter narrows them: the same records of a task
+are used whatever else the command asks for.
 """
 
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -19,14 +24,34 @@ from medgen_core.types import Sample
 
 CHUNK = 32
 
-Progress = Callable[[str, int, int], None]  # (task, done, total)
+Progress = Callable[[str, int, int], None]  # (task label, done, total)
+Item = Sample | RecordFailure
 
 
 def no_progress(task: str, done: int, total: int) -> None:
     """The progress callback of a quiet run."""
 
 
-Item = Sample | RecordFailure
+@dataclass
+class TaskPlan:
+    """What a task will go through, counted before anything runs (one pass over its records)."""
+
+    instance: TaskInstance
+    in_file: int  # records in its data
+    matching: int  # records that pass the task's own filter
+    limit: int  # of those, how many the run takes (``--limit``)
+
+    @property
+    def empty(self) -> bool:
+        return self.limit == 0 or (self.instance.extra_filter is None and self.matching == 0)
+
+    def why_empty(self, data_root: Path) -> str:
+        spec = self.instance.spec
+        where = f"{spec.dataset_name} under {data_root}"
+        if self.in_file == 0:
+            return f"its data has no records ({where})"
+        flt = self.instance.filter
+        return f"no record of {self.in_file} in {where} passes its filter ({flt.describe() if flt else 'none'})"
 
 
 @dataclass
@@ -45,31 +70,44 @@ class SampleStream:
 
     selection: Selection
     data_root: Path
-    limit: int | None = None
+    limit: int | float | None = None
     progress: Progress = no_progress
     warnings: list[str] = field(default_factory=list)
     memberships: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    _plans: list[TaskPlan] | None = None
+
+    def plans(self) -> list[TaskPlan]:
+        """Every task's counts (and the manifest's record-count check), once."""
+        if self._plans is None:
+            self._plans = []
+            for instance in self.selection.tasks:
+                own = replace(instance, extra_filter=None)
+                in_file, matching = record_counts(self.data_root, own)
+                mismatch = count_check(self.data_root, instance, in_file)
+                if mismatch:
+                    self.warnings.append(mismatch)
+                self._plans.append(TaskPlan(instance, in_file, matching, take(matching, self.limit)))
+        return self._plans
 
     def chunks(self) -> Iterator[Chunk]:
-        for instance in self.selection.tasks:
-            yield from self._task_chunks(instance)
+        for plan in self.plans():
+            yield from self._task_chunks(plan)
 
-    def _task_chunks(self, instance: TaskInstance) -> Iterator[Chunk]:
-        in_file, total = record_counts(self.data_root, instance)  # one pass: manifest check and progress total
-        mismatch = count_check(self.data_root, instance, in_file)
-        if mismatch:
-            self.warnings.append(mismatch)
-        samples: Iterable[Item] = iter_samples(self.data_root, instance)
-        if self.limit is not None:
-            total = min(total, self.limit)
-            samples = itertools.islice(samples, self.limit)
-        self.progress(instance.name, 0, total)
+    def _task_chunks(self, plan: TaskPlan) -> Iterator[Chunk]:
+        instance = plan.instance
+        own = replace(instance, extra_filter=None)
+        samples: Iterable[Item] = itertools.islice(iter_samples(self.data_root, own), plan.limit)
+        if instance.extra_filter is not None:
+            samples = (s for s in samples if isinstance(s, RecordFailure) or _passes(instance, s))
+        self.progress(instance.label, 0, plan.limit)
         done = 0
         for items in chunked(samples, CHUNK):
             for item in items:
                 self.memberships[(item.task, item.id)] = self._groups_of(item)
             done += len(items)
-            yield Chunk(instance, items, done, total)
+            yield Chunk(instance, items, done, plan.limit)
+        if done != plan.limit:  # a group filter took fewer: the bar ends at what there was
+            self.progress(instance.label, done, done)
 
     def _groups_of(self, item: Item) -> list[str]:
         found = []
@@ -82,6 +120,25 @@ class SampleStream:
             elif matches(group.filter, item.modality, item.record):
                 found.append(name)
         return found
+
+
+def first_sample(data_root: Path, plan: TaskPlan) -> Sample | None:
+    """The task's first readable sample (what capability checks look at), or None."""
+    own = replace(plan.instance, extra_filter=None)
+    return next((s for s in iter_samples(data_root, own) if isinstance(s, Sample)), None)
+
+
+def _passes(instance: TaskInstance, sample: Sample) -> bool:
+    return matches(instance.extra_filter, sample.modality, sample.record)
+
+
+def take(available: int, limit: int | float | None) -> int:
+    """How many of ``available`` records ``--limit`` keeps: N, or ceil(fraction x available) as lm-eval does."""
+    if limit is None:
+        return available
+    if isinstance(limit, float) and 0 < limit < 1:
+        return math.ceil(available * limit)
+    return min(available, int(limit))
 
 
 def chunked(items: Iterable[Any], size: int) -> Iterator[list[Any]]:

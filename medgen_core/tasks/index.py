@@ -8,7 +8,7 @@ unless the user allows overriding explicitly.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,15 +21,29 @@ from medgen_core.tasks.spec import GroupSpec, SampleFilter, TaskSpec
 
 @dataclass(frozen=True)
 class TaskInstance:
-    """A task to run: its spec, the file it came from, and any filter a group added."""
+    """A task to run: its spec, the file it came from, and any filter a group added.
+
+    ``requested``: asked for by name or YAML path (not only as a member of a group).
+    ``overrides``: what the command line changed in the spec (``--metric_args``, ``--gen_kwargs``),
+    kept apart so a changed override is reported as such.
+    """
 
     spec: TaskSpec
     path: Path
     extra_filter: SampleFilter | None = None
+    requested: bool = False
+    overrides: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def name(self) -> str:
         return self.spec.task
+
+    @property
+    def label(self) -> str:
+        """How results name it: the task, or ``task[modality=mri]`` when a group's filter narrowed it."""
+        if self.extra_filter is None:
+            return self.name
+        return f"{self.name}[{self.extra_filter.describe()}]"
 
     @property
     def filter(self) -> SampleFilter | None:
@@ -56,6 +70,9 @@ class Selection:
 
     def with_metric_args(self, metric: str, args: dict[str, Any]) -> Selection:
         """The same selection with ``args`` merged into every use of ``metric`` (part of each task's hash)."""
+        if not any(e.metric == metric for t in self.tasks for e in t.spec.metric_list):
+            used = sorted({e.metric for t in self.tasks for e in t.spec.metric_list})
+            raise unknown_name("metric in --metric_args", metric, used)
         tasks = []
         for instance in self.tasks:
             entries = [
@@ -63,8 +80,27 @@ class Selection:
                 for e in instance.spec.metric_list
             ]
             spec = instance.spec.model_copy(update={"metric_list": entries})
-            tasks.append(TaskInstance(spec, instance.path, instance.extra_filter))
+            overrides = _merged(instance.overrides, "metric_args", {metric: args})
+            tasks.append(replace(instance, spec=spec, overrides=overrides))
         return Selection(tasks, dict(self.groups))
+
+    def with_gen_kwargs(self, kwargs: dict[str, Any]) -> Selection:
+        """The same selection with ``kwargs`` over every task's ``generation_kwargs`` (``--gen_kwargs``)."""
+        if not kwargs:
+            return self
+        tasks = [
+            replace(
+                t,
+                spec=t.spec.model_copy(update={"generation_kwargs": {**t.spec.generation_kwargs, **kwargs}}),
+                overrides=_merged(t.overrides, "gen_kwargs", kwargs),
+            )
+            for t in self.tasks
+        ]
+        return Selection(tasks, dict(self.groups))
+
+
+def _merged(overrides: dict[str, Any], key: str, value: dict[str, Any]) -> dict[str, Any]:
+    return {**overrides, key: {**overrides.get(key, {}), **value}}
 
 
 class TaskIndex:
@@ -166,6 +202,8 @@ class TaskIndex:
         """Resolve ``--tasks`` entries (names, aliases, groups, tags or YAML paths)."""
         selection = Selection()
         seen: dict[tuple[str, str], TaskInstance] = {}
+        if not any(raw.strip() for raw in names):
+            raise MedgenError(f"--tasks: no task names given ({','.join(names)!r}); see `medgen ls tasks`")
         for raw in names:
             entry = raw.strip()
             if not entry:
@@ -200,8 +238,10 @@ class TaskIndex:
             raise MedgenError(f"group cycle: {' -> '.join((*chain, name))}")
         if name in self.tasks:
             spec, path = self.tasks[name]
-            instance = TaskInstance(spec, path, group_filter)
-            seen.setdefault((name, instance.filter.model_dump_json() if instance.filter else ""), instance)
+            instance = TaskInstance(spec, path, group_filter, requested=not chain)
+            key = (name, instance.filter.model_dump_json() if instance.filter else "")
+            if key not in seen or instance.requested:
+                seen[key] = instance
             return [name]
         if name in self.groups:
             group, _ = self.groups[name]
@@ -236,5 +276,6 @@ def _drop_covered(instances: list[TaskInstance]) -> list[TaskInstance]:
         if len(group) == 1:
             chosen.append(group[0])
         else:
-            chosen.append(TaskInstance(group[0].spec, group[0].path, None))
+            requested = any(i.requested for i in group)
+            chosen.append(TaskInstance(group[0].spec, group[0].path, None, requested=requested))
     return chosen

@@ -10,16 +10,7 @@ from medgen_core.types import MedgenError
 
 
 def describe_filter(flt: SampleFilter | None) -> str:
-    if flt is None:
-        return "-"
-    parts = []
-    if flt.modality:
-        parts.append("modality=" + "|".join(flt.modality))
-    if flt.subtask:
-        parts.append("subtask=" + "|".join(flt.subtask))
-    for key, value in (flt.where or {}).items():
-        parts.append(f"{key}={value}")
-    return ", ".join(parts)
+    return "-" if flt is None else flt.describe()
 
 
 def task_rows(index: TaskIndex, data_root: str | None) -> tuple[list[tuple[Any, ...]], list[str]]:

@@ -51,6 +51,17 @@ class SampleFilter(_Strict):
     def _known_modalities(cls, value: list[str] | None) -> list[str] | None:
         return None if value is None else [normalise_modality(m) for m in value]
 
+    def describe(self) -> str:
+        """``modality=mri, subtask=Lesion Edit``: how listings and result labels show the filter."""
+        parts = []
+        if self.modality:
+            parts.append("modality=" + "|".join(self.modality))
+        if self.subtask:
+            parts.append("subtask=" + "|".join(self.subtask))
+        for key, value in (self.where or {}).items():
+            parts.append(f"{key}={value}")
+        return ", ".join(parts)
+
     def merged(self, other: SampleFilter | None) -> SampleFilter:
         """Both filters at once (used when a group narrows its tasks)."""
         if other is None:
@@ -109,7 +120,7 @@ class TaskSpec(_Strict):
     test_split: str = "test"
     output_type: Literal["text", "image", "text+image"]
     doc_to_text: str = "{{ instruction }}"
-    multi_image: Literal["native", "contact_sheet"] = "native"
+    multi_image: Literal["native", "contact_sheet", "required"] = "native"
     filter: SampleFilter | None = None
     generation_kwargs: dict[str, Any] = Field(default_factory=dict)
     metric_list: list[MetricEntry] = Field(default_factory=list)

@@ -84,7 +84,7 @@ def test_different_run_refused(cli_run, testkit, minidata_root, tmp_path):
     for f in Path(testkit).glob("*.yaml"):
         (edited / f.name).write_text(f.read_text().replace("threshold: 5", "threshold: 6"))
     res = cli_run(*base_args(minidata_root, str(edited), run), "--model", "counting")
-    assert res.exit_code == 2 and "task 'kit_edit': its spec changed" in res.output
+    assert res.exit_code == 2 and "task 'kit_edit': its YAML spec changed" in res.output
 
 
 def test_failures_are_counted_not_dropped(cli_run, testkit, minidata_root, tmp_path):
@@ -110,17 +110,27 @@ def test_failures_are_counted_not_dropped(cli_run, testkit, minidata_root, tmp_p
 
 def test_wrong_type_and_missing_parts(cli_run, testkit, minidata_root, tmp_path):
     res = cli_run(*base_args(minidata_root, testkit, tmp_path / "w"), "--model", "wrongtype")
-    assert res.exit_code == 0
+    assert res.exit_code == 3  # every prediction of a task failed: documented exit code, everything saved
+    assert "every prediction failed for: kit_edit, kit_gen, kit_vqa" in res.output
     lines = samples(tmp_path / "w")
     assert all("returned str, expected ModelOutput" in s["error"] for s in lines)
     assert results(tmp_path / "w")["results"]["kit_vqa"]["length_ratio"]["n_failed"] == 3
-    res = cli_run(*base_args(minidata_root, testkit, tmp_path / "t"), "--model", "textonly")
-    assert res.exit_code == 0
+    assert results(tmp_path / "w")["failures"]["by_reason"][0]["count"] == 9
+    res = cli_run(*base_args(minidata_root, testkit, tmp_path / "t"), "--model", "forgetful")
+    assert res.exit_code == 3  # kit_edit: no image at all, each sample failed
     gen = results(tmp_path / "t")["results"]["kit_gen"]
     assert gen["length_ratio"]["n_failed"] == 0
     assert gen["mean_intensity_gap"]["n_failed"] == 3 and gen["mean_intensity_gap"]["pass_rate"] == 0.0
     edit_lines = [s for s in samples(tmp_path / "t") if s["task"] == "kit_edit"]
     assert all("no image" in s["error"] for s in edit_lines)
+
+
+def test_model_without_a_capability_is_refused_before_any_call(cli_run, testkit, minidata_root, tmp_path):
+    res = cli_run(*base_args(minidata_root, testkit, tmp_path / "t"), "--model", "textonly")
+    assert res.exit_code == 2
+    assert "model 'textonly' (plugin 'testkit') cannot run: task 'kit_edit' needs image_out" in res.output
+    assert "task 'kit_gen' needs image_out" in res.output and "kit_vqa" not in res.output.split("declares")[0]
+    assert not (tmp_path / "t").exists()  # refused before the run folder was made
 
 
 def test_unknown_names_suggest(cli_run, testkit, minidata_root, tmp_path):
@@ -264,7 +274,11 @@ def test_metric_args_change_key_and_hash(cli_run, testkit, minidata_root, tmp_pa
     run = tmp_path / "r"
     assert cli_run(*base_args(minidata_root, testkit, run), "--model", "oracle").exit_code == 0
     res = cli_run(*base_args(minidata_root, testkit, run), "--model", "oracle", "--metric_args", "length_ratio:foo=1")
-    assert res.exit_code == 2 and "its spec changed" in res.output
+    assert (
+        res.exit_code == 2
+        and '--metric_args changed (this folder used {}, the command gives {"length_ratio": {"foo": 1}})' in res.output
+    )
+    assert "YAML" not in res.output
 
 
 def test_metric_batch_that_raises_fails_only_the_bad_sample(tmp_path, monkeypatch):

@@ -2,8 +2,11 @@
 
 Models: ``counting`` (appends each sample id it answers to $MEDGEN_TEST_CALLS), ``slow``
 (the same, sleeping ``delay`` seconds per sample), ``flaky`` (raises for ids in ``fail``),
-``wrongtype`` (returns a string instead of a ModelOutput), ``textonly``.
-Metrics: ``length_ratio`` (text), ``mean_intensity_gap`` (image). Judge: ``fixed``.
+``wrongtype`` (returns a string instead of a ModelOutput), ``textonly``, ``forgetful`` (claims
+image output, returns text only), ``exploding`` (its constructor fails), ``echo_settings`` (answers with
+the generation_kwargs and batch size it got).
+Metrics: ``length_ratio`` (text), ``mean_intensity_gap`` (image), ``needs_weights`` (always unavailable).
+Judge: ``fixed``.
 """
 
 from __future__ import annotations
@@ -41,6 +44,39 @@ class Counting:
             image = r.images[0] if r.output_type != "text" and r.images else None
             out.append(ModelOutput(text=f"answer for {r.sample.id}" if r.output_type != "image" else None, image=image))
         return out
+
+
+class Exploding:
+    """A model whose constructor fails, as a checkpoint too big for the device would."""
+
+    def __init__(self, size: str = "70b") -> None:
+        raise RuntimeError(f"CUDA out of memory while loading {size}")
+
+
+class EchoSettings:
+    """Answers with the generation_kwargs it received and its batch size, so tests can see what reached it."""
+
+    batch_size = 2
+
+    def __init__(self, greeting: str = "") -> None:
+        self.greeting = greeting
+
+    def predict(self, requests):
+        import json
+
+        return [
+            ModelOutput(text=json.dumps({"gen": r.generation_kwargs, "batch": self.batch_size, "hi": self.greeting}))
+            for r in requests
+        ]
+
+
+class NeedsWeights:
+    key = "needs_weights"
+
+    def __init__(self) -> None:
+        from medgen_core import MetricUnavailable
+
+        raise MetricUnavailable("weights.bin is not downloaded: put it in $HOME/.cache/kit/")
 
 
 class WrongType:
@@ -103,12 +139,16 @@ def medgen_register_models(register):
     register("slow", Counting, capabilities=CAPS)
     register("wrongtype", WrongType, capabilities=CAPS)
     register("textonly", TextOnly, capabilities=("text_out", "image_in"))
+    register("forgetful", TextOnly, capabilities=CAPS)  # claims image output, returns text only
+    register("exploding", Exploding, capabilities=CAPS)
+    register("echo_settings", EchoSettings, capabilities=("text_out", "image_in", "multi_image_in"))
 
 
 @hookimpl
 def medgen_register_metrics(register):
     register("length_ratio", LengthRatio, tier="text", higher_is_better=True, threshold=0.5, reads="text")
     register("mean_intensity_gap", IntensityGap, tier="pixel", higher_is_better=False, threshold=10.0, reads="image")
+    register("needs_weights", NeedsWeights, tier="text", higher_is_better=True, threshold=0.5, reads="text")
 
 
 @hookimpl

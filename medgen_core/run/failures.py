@@ -1,0 +1,63 @@
+"""What went wrong in a run, counted by reason: the console's failure summary and results.json's ``failures``.
+
+Messages name the sample they are about; the reason strips that part, so
+one bug in a model across 300 samples is one line with a count of 300.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any
+
+TOP = 5
+_LOCATION = re.compile(r"^\S+:(\d+|row \d+):\s*")  # "path/data.jsonl:12: " or "file.parquet:row 3: "
+
+
+class FailureTally:
+    def __init__(self) -> None:
+        self._reasons: Counter[str] = Counter()
+        self._examples: dict[str, str] = {}
+
+    def prediction(self, label: str, pred: dict[str, Any]) -> None:
+        if pred.get("error"):
+            stage = pred.get("error_stage", "model")
+            self._count(f"{stage}: {self._reason(pred['error'], pred)}", f"{label}/{pred.get('id')}")
+
+    def score(self, key: str, why: str) -> None:
+        if why.startswith("metric unavailable"):
+            return  # listed once under "unavailable"
+        self._count(f"score {key}: {why}", key)
+
+    def _count(self, reason: str, example: str) -> None:
+        self._reasons[reason] += 1
+        self._examples.setdefault(reason, example)
+
+    @staticmethod
+    def _reason(message: str, pred: dict[str, Any]) -> str:
+        text = _LOCATION.sub("", message)
+        sample_id = str(pred.get("id") or "")
+        if sample_id:
+            text = text.replace(sample_id, "<id>")
+        return text[:160]
+
+    def summary(self, n_samples: dict[str, dict[str, int]], results: dict[str, Any]) -> dict[str, Any]:
+        """Counts by reason (most frequent first), tasks where every prediction failed, unavailable metrics."""
+        unavailable = {
+            key: entry["unavailable"]
+            for metrics in results.values()
+            for key, entry in metrics.items()
+            if isinstance(entry, dict) and "unavailable" in entry
+        }
+        all_failed = sorted(
+            label for label, n in n_samples.items() if n.get("total") and n.get("failed_predictions") == n["total"]
+        )
+        return {
+            "n_failures": sum(self._reasons.values()),
+            "by_reason": [
+                {"reason": reason, "count": count, "example": self._examples[reason]}
+                for reason, count in self._reasons.most_common()
+            ],
+            "tasks_all_predictions_failed": all_failed,
+            "unavailable_metrics": unavailable,
+        }
