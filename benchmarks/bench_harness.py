@@ -40,6 +40,25 @@ print(json.dumps({"seconds": elapsed, "py_peak_mb": peak / 2**20,
                   "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
+CHECK = r"""
+import json, sys, time
+from pathlib import Path
+from medgen_core.data.official import iter_samples
+from medgen_core.run.predict import input_problem
+from medgen_core.tasks.index import TaskIndex
+
+root, tasks = Path(sys.argv[1]), Path(sys.argv[2])
+index = TaskIndex([tasks])
+samples = []
+for name in ("bench_edit", "bench_vqa"):
+    samples += list(iter_samples(root, index.select([name]).tasks[0]))
+t0 = time.perf_counter()
+bad = sum(input_problem(s) is not None for s in samples)
+elapsed = time.perf_counter() - t0
+images = sum(len(s.input_images) + (s.reference_image is not None) for s in samples)
+print(json.dumps({"seconds": elapsed, "samples": len(samples), "images": images, "bad": bad}))
+"""
+
 TASKS = {
     "bench_edit.yaml": "task: bench_edit\ndataset_name: ImageEditing/noise-reconstruction\noutput_type: image\n",
     "bench_vqa.yaml": "task: bench_vqa\ndataset_name: VQA/question-answering\noutput_type: text\n",
@@ -99,6 +118,17 @@ def main() -> None:
                 print(
                     f"  {n:>6} samples {attempt:>8}: {1000 * stats['seconds'] / n:6.3f} ms/sample  "
                     f"python peak {stats['py_peak_mb']:7.2f} MB  process max RSS {stats['rss_mb']:7.1f} MB"
+                )
+            if n == sizes[0]:
+                out = subprocess.run(
+                    [sys.executable, "-c", CHECK, str(root), str(tasks)], capture_output=True, text=True, check=True
+                )
+                check = json.loads(out.stdout.strip().splitlines()[-1])
+                print(
+                    f"  image check before the model (decode, pixel limit; kept for later stages): "
+                    f"{1000 * check['seconds'] / check['samples']:.3f} ms/sample "
+                    f"({check['images']} 64x64 PNGs over {check['samples']} samples, {check['bad']} bad); "
+                    "included in the run figures above"
                 )
     small = next(s for n, a, s in rows if n == sizes[0] and a == "fresh")
     large = next(s for n, a, s in rows if n == sizes[-1] and a == "fresh")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,6 +33,7 @@ class ImageRef:
     ref: str
     path: Path | None = None
     data: bytes | None = field(default=None, repr=False, compare=False)
+    _decoded: Any = field(default=None, init=False, repr=False, compare=False, hash=False)
 
     def read_bytes(self) -> bytes:
         if self.data is not None:
@@ -47,19 +49,68 @@ class ImageRef:
         return hashlib.sha256(self.read_bytes()).hexdigest()
 
     def open(self) -> Image:
-        """Decode to an 8-bit ``L``, ``RGB`` or ``RGBA`` image (see :mod:`medgen_core.images`)."""
+        """Decode to an 8-bit ``L``, ``RGB`` or ``RGBA`` image (see :mod:`medgen_core.images`).
+
+        After :meth:`check`, the pixels it decoded are reused (a copy: callers may change it).
+        """
+        if self._decoded is not None:
+            return self._decoded.copy()
         return decode_image(self.read_bytes(), self.ref)
+
+    def check(self) -> None:
+        """Decode the image once, as every later stage would, and keep the pixels for them.
+
+        Raises :class:`ImageError` for an empty file, a file that is no image, a truncated one, or one
+        over the pixel limit (``MEDGEN_MAX_IMAGE_PIXELS``). Only images up to :data:`KEEP_DECODED`
+        pixels are kept, so a chunk of samples never holds unbounded memory.
+        """
+        img = decode_image(self.read_bytes(), self.ref)
+        if img.width * img.height <= KEEP_DECODED:
+            object.__setattr__(self, "_decoded", img)
+
+
+DEFAULT_MAX_PIXELS = 100_000_000  # 10,000 x 10,000: far above any 2D image of the benchmark
+KEEP_DECODED = 16_000_000  # pixels of a checked image kept decoded for later stages (4,000 x 4,000)
+
+
+def max_pixels() -> int:
+    """The largest image medgen decodes (``MEDGEN_MAX_IMAGE_PIXELS``): a defence against decompression bombs."""
+    raw = os.environ.get("MEDGEN_MAX_IMAGE_PIXELS", "")
+    return int(raw) if raw.strip().isdigit() else DEFAULT_MAX_PIXELS
 
 
 def decode_image(data: bytes, ref: str = "<bytes>") -> Image:
-    """Decode encoded image bytes and normalise the mode (see the module doc)."""
+    """Decode encoded image bytes and normalise the mode (see the module doc).
+
+    Every failure is an :class:`ImageError` naming ``ref`` and what is wrong in plain words; the size is
+    checked from the header, before any pixel is decoded.
+    """
     from PIL import Image as PILImage
 
+    if not data:
+        raise ImageError(f"image {ref!r} is an empty file (0 bytes)")
     try:
         img = PILImage.open(io.BytesIO(data))
-        img.load()
+    except PILImage.DecompressionBombError as exc:  # over PIL's own limit, which is above ours by default
+        found = re.search(r"\((\d+) pixels\)", str(exc))
+        size = f"{int(found.group(1)):,} pixels" if found else "too many pixels"
+        raise ImageError(
+            f"image {ref!r} is {size}, over the limit of {max_pixels():,} (MEDGEN_MAX_IMAGE_PIXELS)"
+        ) from None
+    except PILImage.UnidentifiedImageError:
+        raise ImageError(f"image {ref!r} is not an image medgen can read (unknown format or corrupt header)") from None
     except Exception as exc:  # PIL raises many types for corrupt files
-        raise ImageError(f"cannot decode image {ref!r}: {exc}") from exc
+        raise ImageError(f"cannot decode image {ref!r}: {exc}") from None
+    pixels, limit = img.width * img.height, max_pixels()
+    if pixels > limit:
+        raise ImageError(
+            f"image {ref!r} is {img.width}x{img.height} = {pixels:,} pixels, over the limit of {limit:,} "
+            "(MEDGEN_MAX_IMAGE_PIXELS)"
+        )
+    try:
+        img.load()
+    except Exception as exc:
+        raise ImageError(f"cannot decode image {ref!r}: {exc}") from None
     return normalise_mode(img)
 
 

@@ -36,9 +36,9 @@ class FailureTally:
     @staticmethod
     def _reason(message: str, pred: dict[str, Any]) -> str:
         text = _LOCATION.sub("", message)
-        sample_id = str(pred.get("id") or "")
-        if sample_id:
-            text = text.replace(sample_id, "<id>")
+        for value, mark in ((pred.get("source"), "<record>"), (pred.get("id"), "<id>")):
+            if value:
+                text = text.replace(str(value), mark)
         return text[:160]
 
     def summary(self, n_samples: dict[str, dict[str, int]], results: dict[str, Any]) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from medgen_core.images import encode_png, store_content_addressed, to_pil
+from medgen_core.images import decode_image, encode_png, store_content_addressed, to_pil
 from medgen_core.types import ImageRef, MedgenError, ModelOutput
 
 _SIGNATURES = {b"\x89PNG\r\n\x1a\n": ".png", b"\xff\xd8\xff": ".jpg"}
@@ -40,16 +40,19 @@ def save_image(image: Any, run_folder: Path) -> str:
     """
     folder = run_folder / "images"
     raw: bytes | None = None
+    checked = False  # an input image the run already decoded (e.g. returned unchanged) needs no second decode
     if isinstance(image, (bytes, bytearray)):
         raw = bytes(image)
     elif isinstance(image, ImageRef):
-        raw = image.read_bytes()
+        raw, checked = image.read_bytes(), image._decoded is not None
     elif isinstance(image, (str, Path)):
         raw = ImageRef(str(image), Path(image)).read_bytes()
     if raw is not None:
         suffix = next((ext for sig, ext in _SIGNATURES.items() if raw.startswith(sig)), None)
         if suffix is not None:
+            if not checked:
+                decode_image(raw, "the model's output image")  # a truncated file fails here, not in scoring
             return str(store_content_addressed(raw, folder, suffix).relative_to(run_folder))
         image = raw
-    png = encode_png(to_pil(image, "model output image"))
+    png = encode_png(to_pil(image, "the model's output image"))
     return str(store_content_addressed(png, folder).relative_to(run_folder))

@@ -58,6 +58,10 @@ class Predictor:
             if isinstance(item, RecordFailure):
                 store.add_prediction(failure_entry(item, "data", item.message, self.secrets))
                 continue
+            problem = input_problem(item)
+            if problem is not None:
+                store.add_prediction(failure_entry(item, "data", problem, self.secrets))
+                continue
             try:
                 requests.append(self._request(chunk.instance.spec, item))
             except MedgenError as exc:
@@ -108,7 +112,8 @@ class Predictor:
             text, image, missing = check_output(output, request.output_type, self.info.name)
             image_path = save_image(image, self.store.folder) if image is not None else None
         except (OutputError, MedgenError) as exc:
-            return {**entry, "error": scrub(str(exc), self.secrets), "error_stage": "output"}
+            where = f"sample {request.sample.id!r} ({request.sample.source}): "
+            return {**entry, "error": scrub(where + str(exc), self.secrets), "error_stage": "output"}
         entry.update(text=text, image=image_path, usage=output.usage or {})
         if missing:
             entry["missing"] = missing
@@ -121,6 +126,25 @@ class Predictor:
         if self._model is not None and callable(getattr(self._model, "close", None)):
             self._model.close()
         self._model = None
+
+
+def input_problem(sample: Sample) -> str | None:
+    """Why the sample's images cannot be used (naming the record, field and file), or None.
+
+    Every input, reference and mask image is decoded here, before the model is called, so a bad file is
+    the sample's data failure whichever model runs; the pixels are kept for the model and the scorers.
+    """
+    fields = [(f"input_image[{i}]", ref) for i, ref in enumerate(sample.input_images)]
+    fields += [("ground_truth_image", sample.reference_image), ("mask_image", sample.mask_image)]
+    for name, ref in fields:
+        if ref is None:
+            continue
+        try:
+            ref.check()
+        except MedgenError as exc:
+            where = f" ({ref.path})" if ref.path else ""
+            return f"{sample.source}: field {name!r}{where}: {exc}"
+    return None
 
 
 def build_model(info: ModelInfo, args: dict[str, Any], runtime_args: dict[str, Any]) -> Any:

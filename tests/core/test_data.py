@@ -140,14 +140,14 @@ def test_bad_input_run_completes_and_counts(cli_run, testkit, tmp_path):
     assert res.exit_code == 0, res.output
     results = json.loads((run / "results.json").read_text())
     m = results["results"]["kit_vqa"]["length_ratio"]
-    assert m["n"] == 10 and m["n_failed"] == 7  # 7 bad records; the undecodable image is sent to a text-only model
-    assert results["n_samples"]["kit_vqa"] == {"total": 10, "failed_predictions": 7, "not_done": 0}
+    assert m["n"] == 10 and m["n_failed"] == 8  # 7 bad records, and the undecodable image fails before the model
+    assert results["n_samples"]["kit_vqa"] == {"total": 10, "failed_predictions": 8, "not_done": 0}
     lines = {s["id"]: s for s in map(json.loads, (run / "samples.jsonl").read_text().splitlines())}
     assert "absolute image path" in lines["absolute"]["error"]
     assert "data.jsonl has 10" in " ".join(results["config"]["warnings"])  # manifest says 2
 
 
-def test_undecodable_reference_is_a_metric_failure(cli_run, testkit, tmp_path):
+def test_undecodable_reference_fails_the_sample_before_the_model(cli_run, testkit, tmp_path):
     root = make_dataset(tmp_path / "data", per_task=2)
     (root / "ImageEditing" / "noise-reconstruction" / "images" / "000_gt.png").write_bytes(b"\x89PNG broken")
     run = tmp_path / "run"
@@ -169,7 +169,8 @@ def test_undecodable_reference_is_a_metric_failure(cli_run, testkit, tmp_path):
     m = json.loads((run / "results.json").read_text())["results"]["kit_edit"]["mean_intensity_gap"]
     assert m["n"] == 2 and m["n_failed"] == 1
     line = next(s for s in map(json.loads, (run / "samples.jsonl").read_text().splitlines()) if s["failures"])
-    assert "cannot decode image" in line["failures"]["mean_intensity_gap"]
+    assert "field 'ground_truth_image'" in line["error"] and "000_gt.png" in line["error"]
+    assert line["failures"]["mean_intensity_gap"].startswith("prediction failed: ")  # every metric counts it failed
 
 
 def test_manifest_count_mismatch(index, tmp_path):

@@ -246,3 +246,81 @@ def test_ctrl_c_says_how_to_resume(tmp_path, minidata_root):
     assert proc.returncode == 130, err
     assert "interrupted: everything computed so far is saved in" in err and "run the same command again" in err
     assert "Traceback" not in err
+
+
+def _bomb_png(path: Path, side: int = 30_000) -> None:
+    """A valid 8-bit gray PNG of side x side zeros (900 megapixels at 30,000), written without the pixels in memory."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    packer = zlib.compressobj(9)
+    row = b"\x00" * (side + 1)
+    body = b"".join(packer.compress(row) for _ in range(side)) + packer.flush()
+    header = struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0)
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", body) + chunk(b"IEND", b""))
+
+
+def test_bad_image_files_fail_their_sample_before_the_model(cli_run, testkit, tmp_path):
+    import io
+
+    from PIL import Image
+
+    from medgen_core.testing.minidata import make_dataset
+
+    root = make_dataset(tmp_path / "data", per_task=6, multi_image=False)
+    folder = root / "ImageEditing" / "noise-reconstruction"
+    good = (folder / "images" / "000_in0.png").read_bytes()
+    jpeg = io.BytesIO()
+    Image.new("L", (64, 64), 128).save(jpeg, format="JPEG")
+    (folder / "images" / "001_in0.png").write_bytes(b"")  # zero bytes
+    (folder / "images" / "002_in0.png").write_bytes(good[: len(good) // 2])  # truncated PNG
+    (folder / "images" / "003_gt.png").write_text("not an image at all\n")  # a text file named .png
+    (folder / "images" / "004_in0.png").write_bytes(jpeg.getvalue()[:200])  # truncated JPEG
+    _bomb_png(folder / "images" / "005_in0.png")  # 900 megapixels
+    run = tmp_path / "r"
+    res = cli_run(*base(root, testkit, run), "--tasks", "kit_edit", "--model", "oracle")
+    assert res.exit_code == 0, res.output
+    by_id = {s["id"]: s for s in lines(run)}
+    data = f"{folder / 'data.jsonl'}"
+    expect = {
+        "noise-reconstruction-001": (":2: field 'input_image[0]'", "001_in0.png", "empty file (0 bytes)"),
+        "noise-reconstruction-002": (":3: field 'input_image[0]'", "002_in0.png", "truncated"),
+        "noise-reconstruction-003": (":4: field 'ground_truth_image'", "003_gt.png", "not an image medgen can read"),
+        "noise-reconstruction-004": (":5: field 'input_image[0]'", "004_in0.png", "cannot decode image"),
+        "noise-reconstruction-005": (":6: field 'input_image[0]'", "005_in0.png", "900,000,000 pixels, over the limit"),
+    }
+    for sample_id, (where, name, problem) in expect.items():
+        error = by_id[sample_id]["error"]
+        assert error.startswith(data + where) and name in error and problem in error, error
+        assert "BytesIO" not in error
+    assert by_id["noise-reconstruction-000"]["error"] is None
+    n = results(run)["n_samples"]["kit_edit"]
+    assert n == {"total": 6, "failed_predictions": 5, "not_done": 0}
+
+
+def test_checked_images_are_decoded_once(minidata_root, monkeypatch):
+    from medgen_core import images
+    from medgen_core.data.official import iter_samples
+    from medgen_core.paths import builtin_task_dir
+    from medgen_core.run.predict import input_problem
+    from medgen_core.tasks.index import TaskIndex
+
+    index = TaskIndex([builtin_task_dir()])
+    spec, path = index.tasks["noise_reconstruction"]
+    from medgen_core.tasks.index import TaskInstance
+
+    sample = next(iter_samples(minidata_root, TaskInstance(spec, path)))
+    calls = []
+    real = images.decode_image
+    monkeypatch.setattr(images, "decode_image", lambda data, ref="": calls.append(ref) or real(data, ref))
+    assert input_problem(sample) is None
+    assert len(calls) == 2  # input and reference, once each
+    first = sample.input_images[0].open()
+    pixels = first.tobytes()
+    first.paste(first.getpixel((10, 10)) if first.getpixel((0, 0)) != first.getpixel((10, 10)) else 0, (0, 0, 8, 8))
+    assert first.tobytes() != pixels  # this consumer changed its copy ...
+    assert sample.input_images[0].open().tobytes() == pixels  # ... and the next one still gets the file's pixels
+    assert len(calls) == 2  # the model and the scorers reuse the pixels
