@@ -298,11 +298,13 @@ def ls_tasks(data_root: str | None, include_path: tuple[str, ...]) -> None:
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
-def validate(paths: tuple[str, ...]) -> None:
-    """Check task and group YAML files without running anything."""
+@click.option("--data_root", default=None, help="Render prompts against records of this dataset (default: the sample).")
+def validate(paths: tuple[str, ...], data_root: str | None) -> None:
+    """Check task and group YAML files (keys, includes, metrics, prompts on real records) without running a model."""
+    from medgen_core.data.roots import resolve_data_root
     from medgen_core.tasks.validate import validate_paths
 
-    problems, checked = validate_paths([Path(p) for p in paths], get_host())
+    problems, checked = validate_paths([Path(p) for p in paths], get_host(), resolve_data_root(data_root))
     for line in problems:
         click.secho(line, fg="red" if line.startswith("error") else "yellow", err=True)
     errors = sum(1 for line in problems if line.startswith("error"))

@@ -124,7 +124,11 @@ class SampleStream:
 
 def first_sample(data_root: Path, plan: TaskPlan) -> Sample | None:
     """The task's first readable sample (what capability checks look at), or None."""
-    own = replace(plan.instance, extra_filter=None)
+    return first_sample_of(data_root, plan.instance)
+
+
+def first_sample_of(data_root: Path, instance: TaskInstance) -> Sample | None:
+    own = replace(instance, extra_filter=None)
     return next((s for s in iter_samples(data_root, own) if isinstance(s, Sample)), None)
 
 

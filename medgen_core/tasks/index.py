@@ -127,7 +127,7 @@ class TaskIndex:
             try:
                 self.add_file(path, origin)
             except TaskFileError as exc:
-                self.errors.append(str(exc))
+                self._error(str(exc))
 
     def add_folder(self, folder: Path, origin: str) -> list[tuple[Path, str]]:
         """Read every YAML under ``folder``; returns those whose ``include: task:`` is not known yet."""
@@ -140,8 +140,13 @@ class TaskIndex:
             except UnresolvedInclude:
                 pending.append((path, origin))
             except TaskFileError as exc:
-                self.errors.append(str(exc))
+                self._error(str(exc))
         return pending
+
+    def _error(self, message: str) -> None:
+        """Record a problem once: a broken fragment included by many tasks is one problem, not many."""
+        if message not in self.errors:
+            self.errors.append(message)
 
     def find_task(self, name: str) -> Path | None:
         canonical = self.aliases.get(normalise_task_name(name))

@@ -152,13 +152,33 @@ def test_yaml_path_in_tasks(index, tmp_path):
     assert sel.tasks[0].filter.modality == ["mri"]
 
 
-def test_validate_cli(cli_run, tmp_path):
-    ok = cli_run("validate", str(builtin_task_dir()))
-    assert ok.exit_code == 0 and "0 error(s)" in ok.output
+def test_validate_cli(medgen_cli, tmp_path):
+    ok = medgen_cli("validate", str(builtin_task_dir()))
+    assert ok.exit_code == 0 and "0 error(s)" in ok.output, ok.output
     bad = write(tmp_path / "bad.yaml", "task: t\ndataset_name: a\noutput_type: text\nbogus: 1\n")
-    res = cli_run("validate", str(bad))
+    res = medgen_cli("validate", str(bad))
     assert res.exit_code == 1
     assert f"{bad}: key 'bogus': unknown key" in res.output
+
+
+def test_validate_finds_what_a_run_would_fail_on(medgen_cli, tmp_path):
+    folder = tmp_path / "tasks"
+    dup = write(folder / "dup.yaml", "task: t1\ndataset_name: VQA/question-answering\noutput_type: text\ntask: t2\n")
+    typo = write(
+        folder / "typo.yaml",
+        "task: t3\ndataset_name: VQA/question-answering\noutput_type: text\nmetric_list:\n  - metric: bleu\n"
+        "  - metric: bertscor\ndoc_to_text: '{{ instruction }} ({{ record.patient_age }})'\n",
+    )
+    broken = write(folder / "_base.yaml", "output_type: [text\n")
+    assert broken.is_file()
+    for name in ("a", "b", "c"):
+        write(folder / f"{name}.yaml", f"include: _base.yaml\ntask: {name}\ndataset_name: VQA/question-answering\n")
+    res = medgen_cli("validate", str(folder))
+    assert res.exit_code == 1
+    assert f"{dup}: key 'task' appears twice (lines 1 and 4)" in res.output
+    assert f"{typo}: key 'metric_list'[1]: unknown metric 'bertscor'. Did you mean 'bertscore'?" in res.output
+    assert f"{typo}: key 'doc_to_text': on the first record (" in res.output and "patient_age" in res.output
+    assert res.output.count("not valid YAML") == 1  # one broken fragment, included three times: one error
 
 
 def test_ls_tasks_counts(cli_run, minidata_root):
