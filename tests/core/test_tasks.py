@@ -170,7 +170,6 @@ def test_validate_finds_what_a_run_would_fail_on(medgen_cli, tmp_path):
         "  - metric: bertscor\ndoc_to_text: '{{ instruction }} ({{ record.patient_age }})'\n",
     )
     broken = write(folder / "_base.yaml", "output_type: [text\n")
-    assert broken.is_file()
     for name in ("a", "b", "c"):
         write(folder / f"{name}.yaml", f"include: _base.yaml\ntask: {name}\ndataset_name: VQA/question-answering\n")
     res = medgen_cli("validate", str(folder))
@@ -179,6 +178,7 @@ def test_validate_finds_what_a_run_would_fail_on(medgen_cli, tmp_path):
     assert f"{typo}: key 'metric_list'[1]: unknown metric 'bertscor'. Did you mean 'bertscore'?" in res.output
     assert f"{typo}: key 'doc_to_text': on the first record (" in res.output and "patient_age" in res.output
     assert res.output.count("not valid YAML") == 1  # one broken fragment, included three times: one error
+    assert f"{broken}: not valid YAML" in res.output
 
 
 def test_ls_tasks_counts(cli_run, minidata_root):
