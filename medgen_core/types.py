@@ -79,7 +79,13 @@ class ModelOutput:
 
 
 class Model(Protocol):
-    """A model backend. ``predict`` returns one output or exception per request, in order."""
+    """A model backend. ``predict`` returns one output or exception per request, in order.
+
+    Optional: ``close()`` releases what the model holds (weights, accelerator memory); the run calls it
+    when it is done with the model. ``holds_accelerator = True`` asks the run to finish every prediction
+    and close the model before scoring starts, so the model and GPU scorers (LPIPS, BERTScore) never
+    compete for one device (``medgen run --score_after`` asks the same for any model).
+    """
 
     batch_size: int
 
