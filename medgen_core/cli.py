@@ -103,6 +103,12 @@ def cli(allow_override: bool) -> None:
     is_flag=True,
     help="Run even if a task asked for by name has no samples (it is reported, not an error).",
 )
+@click.option(
+    "--score_after",
+    is_flag=True,
+    help="Predict every sample and release the model before scoring (a GPU model and GPU scorers never share "
+    "the device); by default stages overlap.",
+)
 @click.option("--strict", is_flag=True, help="Exit with code 4 when a metric is unavailable (e.g. weights missing).")
 @click.option(
     "--tune_malloc",
@@ -141,6 +147,7 @@ def run(**opts: Any) -> None:
         limit=limit,
         allow_empty=opts["allow_empty"],
         strict=opts["strict"],
+        score_after=opts["score_after"],
         runtime_args=runtime,
         predict_only=opts["predict_only"],
         seed=opts["seed"],

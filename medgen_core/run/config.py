@@ -38,6 +38,7 @@ class RunSettings:
     seed: int = 1234
     retry_failed: bool = False
     tune_malloc: bool = False
+    score_after: bool = False  # predict everything and release the model before scoring
     command: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # found before the run (e.g. by the CLI)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -21,6 +22,7 @@ class Journal:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._handle: BinaryIO | None = None
+        self._lock = threading.Lock()  # the scoring and judging stages append from their own threads
 
     def entries(self) -> Iterator[tuple[int, dict[str, Any]]]:
         """(offset, entry) for every complete line; a torn last line is cut off first."""
@@ -52,13 +54,15 @@ class Journal:
 
     def append(self, entry: dict[str, Any]) -> int:
         """Write one entry and flush it to the OS (enough for SIGKILL); return its offset."""
-        if self._handle is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._handle = self.path.open("ab")
-        offset = self._handle.tell()
-        self._handle.write(json.dumps(entry, ensure_ascii=False, default=str).encode() + b"\n")
-        self._handle.flush()
-        return offset
+        line = json.dumps(entry, ensure_ascii=False, default=str).encode() + b"\n"
+        with self._lock:
+            if self._handle is None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._handle = self.path.open("ab")
+            offset = self._handle.tell()
+            self._handle.write(line)
+            self._handle.flush()
+            return offset
 
     def rewrite(self, entries: list[dict[str, Any]]) -> None:
         """Replace the journal with ``entries`` in one step (readers see the old or the new one)."""

@@ -121,6 +121,16 @@ class Predictor:
             entry["raw"] = scrub(str(output.raw)[:RAW_LIMIT], self.secrets)
         return entry
 
+    def holds_accelerator(self) -> bool:
+        """Whether the model says it holds an accelerator (then scoring waits until it is released).
+
+        Asked of the built model, else of its class (a plain ``holds_accelerator = True``), never by building it.
+        """
+        if self._model is not None:
+            return bool(getattr(self._model, "holds_accelerator", False))
+        declared = getattr(self.info.factory, "holds_accelerator", False)
+        return declared is True
+
     def close(self) -> None:
         """Release the model (its ``close()``, if it has one), e.g. to free an accelerator for scoring."""
         if self._model is not None and callable(getattr(self._model, "close", None)):

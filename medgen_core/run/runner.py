@@ -17,11 +17,12 @@ from medgen_core.run.checks import check_capabilities, check_metrics, task_needs
 from medgen_core.run.config import RunSettings, now, plugin_identity, run_config
 from medgen_core.run.finalise import finalise
 from medgen_core.run.judging import JudgeHandle, recorded_judges
+from medgen_core.run.pipeline import run_stages
 from medgen_core.run.predict import Predictor
-from medgen_core.run.scoring import Scorer
+from medgen_core.run.scoring import JUDGE_TIERS, METRIC_TIERS, Scorer
 from medgen_core.run.secrets import secret_values
 from medgen_core.run.store import RunStore
-from medgen_core.run.stream import Progress, SampleStream, first_sample, no_progress
+from medgen_core.run.stream import Chunk, Progress, SampleStream, first_sample, no_progress
 
 
 class Runner:
@@ -57,12 +58,7 @@ class Runner:
                 handle.identity = {**known.get(handle.identity["hash"], {}), **handle.identity}
             scorer = Scorer(self.host, store, self.judges, self.secrets, config.get("scorers", {}))
             predictor = Predictor(self.model_info, s.model_args, store, self.secrets, s.retry_failed, s.runtime_args)
-            for chunk in stream.chunks():
-                predictor.predict(chunk)
-                if not s.predict_only:
-                    scorer.score(chunk)
-                self.progress(chunk.instance.label, chunk.done, chunk.total)
-            predictor.close()
+            self._go(stream, predictor, scorer)
             config = {
                 **config,
                 "finished": now(),
@@ -74,6 +70,32 @@ class Runner:
             return finalise(store, config, stream.memberships, scorer, s.predict_only)
         finally:
             store.close()
+
+    def _go(self, stream: SampleStream, predictor: Predictor, scorer: Scorer) -> None:
+        """Predict, score and judge in overlapping stages; with --score_after (or a model that says it holds an
+        accelerator), predict everything and release the model first."""
+
+        def report(chunk: Chunk) -> None:
+            self.progress(chunk.instance.label, chunk.done, chunk.total)
+
+        scoring = (
+            []
+            if self.s.predict_only
+            else [
+                lambda chunk: scorer.score(chunk, METRIC_TIERS),
+                lambda chunk: scorer.score(chunk, JUDGE_TIERS),
+            ]
+        )
+        try:
+            if self.s.score_after or predictor.holds_accelerator():
+                run_stages(stream.chunks(), [predictor.predict], lambda chunk: None)
+                predictor.close()
+                if scoring:
+                    run_stages(stream.chunks(), scoring, report)
+            else:
+                run_stages(stream.chunks(), [predictor.predict, *scoring], report)
+        finally:
+            predictor.close()
 
     def _check(self, stream: SampleStream) -> None:
         """Metrics exist; tasks asked for by name have samples; the model can do every task."""

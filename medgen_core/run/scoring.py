@@ -9,6 +9,7 @@ result arrives, so an interrupted run loses nothing and redoes nothing.
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -22,6 +23,9 @@ from medgen_core.run.store import RunStore
 from medgen_core.run.stream import Chunk
 from medgen_core.tasks.spec import MetricEntry, TaskSpec, content_hash
 from medgen_core.types import BudgetExhausted, MedgenError, MetricInfo, MetricUnavailable, Sample, Score, ScoreItem
+
+METRIC_TIERS = ("pixel", "text")  # scored in one stage ...
+JUDGE_TIERS = ("holistic",)  # ... judged in the next, overlapping it
 
 
 class Slot(Protocol):
@@ -144,13 +148,15 @@ class Scorer:
     _live: dict[str, LiveMetric] = field(default_factory=dict)
     _metric_slots: dict[str, MetricSlot] = field(default_factory=dict)
     _judge_slots: dict[tuple[str, str, str], JudgeSlot] = field(default_factory=dict)
+    _lock: threading.RLock = field(default_factory=threading.RLock)
 
     def __post_init__(self) -> None:
         for handle in self.judges:
             handle.peers = self.judges
 
     def slots_for(self, spec: TaskSpec) -> list[Slot]:
-        return [*self.metric_slots(spec), *self.judge_slots(spec)]
+        with self._lock:  # the scoring and judging stages ask from their own threads
+            return [*self.metric_slots(spec), *self.judge_slots(spec)]
 
     def metric_slots(self, spec: TaskSpec) -> list[MetricSlot]:
         slots = []
@@ -178,7 +184,11 @@ class Scorer:
         return slots
 
     def score(self, chunk: Chunk, tiers: tuple[str, ...] | None = None) -> None:
-        """Score the chunk's saved answers with every slot of its task (of ``tiers``, if given)."""
+        """Score the chunk's saved answers with every slot of its task (of ``tiers``, if given).
+
+        Slots run one after another in the calling thread: the scoring order :class:`~medgen_core.types.Metric`
+        promises.
+        """
         store = self.store
         saved = list(self._saved_answers(chunk))
         for slot in self.slots_for(chunk.instance.spec):

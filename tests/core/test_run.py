@@ -303,3 +303,46 @@ def test_metric_batch_that_raises_fails_only_the_bad_sample(tmp_path, monkeypatc
     results = slot.score(items)
     assert results[0] == 2.0 and results[2] == 4.0
     assert isinstance(results[1], ValueError) and "cannot score 'bad'" in str(results[1])
+
+
+def _kit_state():
+    import medgen_testkit
+
+    return medgen_testkit.STATE
+
+
+def _probe_tasks(tmp_path, testkit):
+    kit = tmp_path / "kit"
+    kit.mkdir()
+    for f in Path(testkit).glob("*.yaml"):
+        (kit / f.name).write_text(f.read_text().replace("- metric: length_ratio", "- metric: closed_probe"))
+    return str(kit)
+
+
+def test_stages_overlap_judging_runs_while_the_model_predicts(cli_run, testkit, tmp_path):
+    from medgen_core.testing.minidata import make_dataset
+
+    root = make_dataset(tmp_path / "data", per_task=70, multi_image=False)  # three chunks of 32 or fewer
+    run = tmp_path / "r"
+    res = cli_run(
+        *base_args(root, testkit, run), "--tasks", "kit_vqa", "--model", "tracked", "--model_args", "delay=0.01",
+        "--judge", "fixed",
+    )  # fmt: skip
+    assert res.exit_code == 0, res.output
+    assert _kit_state()["judged_while_predicting"] >= 1  # a later chunk was being predicted while one was judged
+    assert _kit_state()["closed"]  # the run released the model at the end
+    out = results(run)["results"]["kit_vqa"]
+    assert out["judge:fixed[with_reference]"]["n"] == 70 and out["judge:fixed[with_reference]"]["n_failed"] == 0
+
+
+def test_a_model_holding_an_accelerator_is_closed_before_scoring(cli_run, testkit, minidata_root, tmp_path):
+    kit = _probe_tasks(tmp_path, testkit)
+    res = cli_run(*base_args(minidata_root, kit, tmp_path / "gpu"), "--tasks", "kit_vqa", "--model", "gpu_like")
+    assert res.exit_code == 0, res.output
+    assert results(tmp_path / "gpu")["results"]["kit_vqa"]["closed_probe"]["mean"] == 1.0  # every score after close
+    res = cli_run(*base_args(minidata_root, kit, tmp_path / "cpu"), "--tasks", "kit_vqa", "--model", "tracked")
+    assert results(tmp_path / "cpu")["results"]["kit_vqa"]["closed_probe"]["mean"] == 0.0  # overlapped
+    res = cli_run(
+        *base_args(minidata_root, kit, tmp_path / "after"), "--tasks", "kit_vqa", "--model", "tracked", "--score_after"
+    )
+    assert results(tmp_path / "after")["results"]["kit_vqa"]["closed_probe"]["mean"] == 1.0

@@ -79,6 +79,42 @@ class NeedsWeights:
         raise MetricUnavailable("weights.bin is not downloaded: put it in $HOME/.cache/kit/")
 
 
+STATE = {"closed": False, "predicting": 0, "judged_while_predicting": 0}
+
+
+class Tracked(Counting):
+    """Records when it is closed, and while it is predicting (for tests of the run's stages)."""
+
+    def __init__(self, delay: float = 0.0) -> None:
+        super().__init__(delay)
+        STATE.update(closed=False, predicting=0, judged_while_predicting=0)
+
+    def predict(self, requests):
+        STATE["predicting"] += 1
+        try:
+            return super().predict(requests)
+        finally:
+            STATE["predicting"] -= 1
+
+    def close(self) -> None:
+        STATE["closed"] = True
+
+
+class GpuLike(Tracked):
+    """Says it holds an accelerator: the run predicts everything and closes it before scoring."""
+
+    holds_accelerator = True
+
+
+class ClosedProbe:
+    """1.0 when the model was already closed at scoring time, else 0.0."""
+
+    key = "closed_probe"
+
+    def score(self, items):
+        return [1.0 if STATE["closed"] else 0.0 for _ in items]
+
+
 class WrongType:
     batch_size = 2
 
@@ -130,6 +166,7 @@ class FixedJudge:
         self.value = score
 
     def judge(self, requests):
+        STATE["judged_while_predicting"] += bool(STATE["predicting"])
         return [JudgeVerdict(overall=self.value, dimensions={d: self.value for d in r.dimensions}) for r in requests]
 
 
@@ -141,6 +178,8 @@ def medgen_register_models(register):
     register("textonly", TextOnly, capabilities=("text_out", "image_in"))
     register("forgetful", TextOnly, capabilities=CAPS)  # claims image output, returns text only
     register("exploding", Exploding, capabilities=CAPS)
+    register("gpu_like", GpuLike, capabilities=CAPS)
+    register("tracked", Tracked, capabilities=CAPS)
     register("echo_settings", EchoSettings, capabilities=("text_out", "image_in", "multi_image_in"))
 
 
@@ -148,6 +187,7 @@ def medgen_register_models(register):
 def medgen_register_metrics(register):
     register("length_ratio", LengthRatio, tier="text", higher_is_better=True, threshold=0.5, reads="text")
     register("mean_intensity_gap", IntensityGap, tier="pixel", higher_is_better=False, threshold=10.0, reads="image")
+    register("closed_probe", ClosedProbe, tier="text", higher_is_better=True, threshold=0.5, reads="text")
     register("needs_weights", NeedsWeights, tier="text", higher_is_better=True, threshold=0.5, reads="text")
 
 
