@@ -325,7 +325,7 @@ def test_stages_overlap_judging_runs_while_the_model_predicts(cli_run, testkit, 
     root = make_dataset(tmp_path / "data", per_task=70, multi_image=False)  # three chunks of 32 or fewer
     run = tmp_path / "r"
     res = cli_run(
-        *base_args(root, testkit, run), "--tasks", "kit_vqa", "--model", "tracked", "--model_args", "delay=0.01",
+        *base_args(root, testkit, run), "--tasks", "kit_vqa", "--model", "tracked", "--model_args", "delay=0.03",
         "--judge", "fixed",
     )  # fmt: skip
     assert res.exit_code == 0, res.output
