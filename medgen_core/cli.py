@@ -204,7 +204,6 @@ def _execute(job: Any, output: Path, quiet: bool, strict: bool = False) -> None:
         else:
             with progress_bar() as progress:
                 results = job(progress)
-            print_summary(results)
     except KeyboardInterrupt:
         click.secho(
             f"\ninterrupted: everything computed so far is saved in {output}; run the same command again to resume "
@@ -213,6 +212,11 @@ def _execute(job: Any, output: Path, quiet: bool, strict: bool = False) -> None:
             err=True,
         )
         sys.exit(EXIT_INTERRUPTED)
+    if "results" not in results:  # a data-parallel rank other than 0: rank 0 merges and reports
+        click.echo(f"rank {results['rank']} of {results['world']}: share done; rank 0 writes {output}/results.json")
+        return
+    if not quiet:
+        print_summary(results)
     click.echo(f"results: {output / 'results.json'}")
     failures = results.get("failures") or {}
     if failures.get("tasks_all_predictions_failed"):

@@ -19,6 +19,7 @@ from medgen_core.run.finalise import finalise
 from medgen_core.run.judging import JudgeHandle, recorded_judges
 from medgen_core.run.pipeline import run_stages
 from medgen_core.run.predict import Predictor
+from medgen_core.run.ranks import from_environment
 from medgen_core.run.scoring import JUDGE_TIERS, METRIC_TIERS, Scorer
 from medgen_core.run.secrets import secret_values
 from medgen_core.run.store import RunStore
@@ -43,22 +44,34 @@ class Runner:
             )
 
     def run(self) -> dict[str, Any]:
+        """Run, then return results.json's content (rank 0), or ``{"rank", "world"}`` on other ranks."""
         s = self.s
         if memory.wanted(s.tune_malloc):
             memory.tune_malloc()
-        stream = SampleStream(s.selection, s.data_root, s.limit, self.progress, list(s.warnings))
+        ranks = from_environment()
+        stream = SampleStream(s.selection, s.data_root, s.limit, self.progress, list(s.warnings), ranks=ranks)
         self._check(stream)  # before the run folder is touched: a refused command leaves nothing behind
-        store = RunStore(s.output_path)
+        store = RunStore(s.output_path, ranks.rank, ranks.world)
         try:
             model = plugin_identity("model", s.model, s.model_args, self.host, self.model_info.plugin)
             judges = [handle.identity for handle in self.judges]
-            config = store.reconcile(run_config(s, self.host, model, judges, self.secrets))
+            new = run_config(s, self.host, model, judges, self.secrets)
+            if ranks.main:
+                config = store.reconcile(new)
+            ranks.barrier()  # rank 0 has written run.json; the others check against it
+            if not ranks.main:
+                config = store.reconcile(new, save=False)
             known = {j["hash"]: j for j in config.get("judges", [])}
             for handle in self.judges:  # what an earlier process learnt by building it (key, modes)
                 handle.identity = {**known.get(handle.identity["hash"], {}), **handle.identity}
             scorer = Scorer(self.host, store, self.judges, self.secrets, config.get("scorers", {}))
             predictor = Predictor(self.model_info, s.model_args, store, self.secrets, s.retry_failed, s.runtime_args)
             self._go(stream, predictor, scorer)
+            ranks.barrier()  # every rank's share is on disk
+            if not ranks.main:
+                return {"rank": ranks.rank, "world": ranks.world}
+            store.reload()  # every rank's journals
+            scorer.adopt_keys(store.latest_scores())
             config = {
                 **config,
                 "finished": now(),

@@ -219,6 +219,13 @@ class Scorer:
                 if saved is not None and not saved.get("error") and not saved.get("not_done"):
                     yield item, saved
 
+    def adopt_keys(self, scores: dict[tuple[str, str], dict[str, dict[str, Any]]]) -> None:
+        """Name metrics this process never built by the key their scores were saved under (other ranks')."""
+        keys = {mid: entry["metric"] for by_slot in scores.values() for mid, entry in by_slot.items()}
+        for slot in self._metric_slots.values():
+            if not slot.built and slot.slot_id in keys:
+                slot.saved_key = keys[slot.slot_id]
+
     def state(self) -> dict[str, dict[str, Any]]:
         """What run.json keeps of the slots built so far: key, tier and description, by slot id."""
         out = dict(self.saved)

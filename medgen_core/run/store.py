@@ -4,6 +4,7 @@ Layout of ``DIR``:
   run.json          identity of the run (model, judge, task spec hashes, seed, ...)
   predictions.jsonl one line per sample, appended as each model answer arrives
   scores.jsonl      one line per (sample, metric), appended as each score arrives
+  *.rankN.jsonl     the same journals of rank N > 0 of a data-parallel run (every process reads all of them)
   images/           model output images, named by their SHA-256
   results.json      aggregates (rewritten at the end of each run or ``medgen score``)
   samples.jsonl     per-sample view: inputs, prediction, scores, failures
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import fcntl
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,37 +31,77 @@ class RunMismatch(MedgenError):
 
 @dataclass
 class PredictionIndex:
+    journal: Journal
     offset: int
     data_hash: str
     failed: bool
     not_done: bool  # left out on purpose (a budget was reached): a resumed run asks again
 
     @classmethod
-    def of(cls, offset: int, entry: dict[str, Any]) -> PredictionIndex:
-        return cls(offset, entry.get("data_hash", ""), bool(entry.get("error")), bool(entry.get("not_done")))
+    def of(cls, journal: Journal, offset: int, entry: dict[str, Any]) -> PredictionIndex:
+        return cls(journal, offset, entry.get("data_hash", ""), bool(entry.get("error")), bool(entry.get("not_done")))
+
+
+def _settles(new: PredictionIndex, old: PredictionIndex) -> bool:
+    """A retry in another rank's journal replaces a failed or not-done answer, never a good one."""
+    return (old.failed or old.not_done) and not (new.failed or new.not_done)
+
+
+def journal_name(kind: str, rank: int) -> str:
+    """``predictions.jsonl`` for rank 0 (and any single process), ``predictions.rank3.jsonl`` for rank 3."""
+    return f"{kind}.jsonl" if rank == 0 else f"{kind}.rank{rank}.jsonl"
 
 
 class RunStore:
-    def __init__(self, folder: Path) -> None:
+    """A run folder, opened by one process, or by one rank of a data-parallel run (``rank`` of ``world``)."""
+
+    def __init__(self, folder: Path, rank: int = 0, world: int = 1) -> None:
         self.folder = folder
         folder.mkdir(parents=True, exist_ok=True)
-        self._lock_handle = (folder / ".lock").open("w")
-        try:
-            fcntl.flock(self._lock_handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise MedgenError(f"{folder} is in use by another medgen process") from None
+        self._locks = [self._lock(".lock", exclusive=world == 1)]  # a single process excludes every rank
+        if world > 1:
+            self._locks.append(self._lock(f".lock.rank{rank}", exclusive=True))
         self.images = folder / "images"
-        self.predictions = Journal(folder / "predictions.jsonl")
-        self.scores = Journal(folder / "scores.jsonl")
+        self.predictions = Journal(folder / journal_name("predictions", rank))
+        self.scores = Journal(folder / journal_name("scores", rank))
         self.prediction_index: dict[tuple[str, str], PredictionIndex] = {}
         self.score_index: set[tuple[str, str, str]] = set()
-        self._load_indexes()
+        self.reload()
 
-    def _load_indexes(self) -> None:
-        for offset, entry in self.predictions.entries():
-            self.prediction_index[(entry["task"], entry["id"])] = PredictionIndex.of(offset, entry)
-        for _, entry in self.scores.entries():
+    def _lock(self, name: str, exclusive: bool) -> Any:
+        handle = (self.folder / name).open("w")
+        try:
+            fcntl.flock(handle, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            raise MedgenError(f"{self.folder} is in use by another medgen process") from None
+        return handle
+
+    def _all(self, kind: str) -> list[Journal]:
+        """Every rank's journal of ``kind``, this process's own included, rank 0 first."""
+        own = self.predictions if kind == "predictions" else self.scores
+        others = sorted(self.folder.glob(f"{kind}.rank*.jsonl"), key=lambda p: int(p.name.split("rank")[1][:-6]))
+        paths = [self.folder / f"{kind}.jsonl", *others]
+        return [own if path == own.path else Journal(path) for path in paths]
+
+    def reload(self) -> None:
+        """(Re)build the indexes from every rank's journals (rank 0 does it again before merging)."""
+        self.prediction_index.clear()
+        self.score_index.clear()
+        for journal in self._all("predictions"):
+            for offset, entry in journal.entries():
+                self.prediction_index.setdefault(
+                    (entry["task"], entry["id"]), PredictionIndex.of(journal, offset, entry)
+                )
+                if journal is self.predictions:  # this process's later entries (e.g. a retry) win over its earlier
+                    self.prediction_index[(entry["task"], entry["id"])] = PredictionIndex.of(journal, offset, entry)
+        for entry in self._score_entries():
             self._index_score(entry)
+
+    def _score_entries(self) -> Iterator[dict[str, Any]]:
+        for journal in self._all("scores"):
+            for _, entry in journal.entries():
+                yield entry
 
     # run.json -----------------------------------------------------------------
     @property
@@ -75,11 +116,15 @@ class RunStore:
     def save_config(self, config: dict[str, Any]) -> None:
         write_atomic(self.config_path, json.dumps(config, indent=2, sort_keys=True, default=str))
 
-    def reconcile(self, new: dict[str, Any]) -> dict[str, Any]:
-        """Merge ``new`` into the folder's run.json, refusing what would mix different runs."""
+    def reconcile(self, new: dict[str, Any], save: bool = True) -> dict[str, Any]:
+        """Merge ``new`` into the folder's run.json, refusing what would mix different runs.
+
+        ``save=False`` (ranks other than 0) checks against what rank 0 wrote without writing.
+        """
         old = self.load_config()
         if old is None:
-            self.save_config(new)
+            if save:
+                self.save_config(new)
             return new
         problems = []
         if old["model"]["hash"] != new["model"]["hash"]:
@@ -90,7 +135,7 @@ class RunStore:
             before = old["tasks"].get(name)
             if before and before["hash"] != task["hash"]:
                 problems.append(_task_change(name, before, task))
-        if problems and not self.prediction_index and not self.score_index:
+        if problems and not self.prediction_index and not self.score_index and save:
             self.save_config(new)  # nothing was computed yet (e.g. a mistyped --model_args): start afresh
             return new
         if problems:
@@ -108,17 +153,18 @@ class RunStore:
         merged["judges"] = merge_judges(old.get("judges", []), new.get("judges", []))
         merged["scorers"] = {**old.get("scorers", {}), **new.get("scorers", {})}
         merged["created"] = old.get("created", new.get("created"))
-        self.save_config(merged)
+        if save:
+            self.save_config(merged)
         return merged
 
     # journals -------------------------------------------------------------------
     def add_prediction(self, entry: dict[str, Any]) -> None:
         offset = self.predictions.append(entry)
-        self.prediction_index[(entry["task"], entry["id"])] = PredictionIndex.of(offset, entry)
+        self.prediction_index[(entry["task"], entry["id"])] = PredictionIndex.of(self.predictions, offset, entry)
 
     def prediction(self, task: str, sample_id: str) -> dict[str, Any] | None:
         found = self.prediction_index.get((task, sample_id))
-        return None if found is None else self.predictions.read_at(found.offset)
+        return None if found is None else found.journal.read_at(found.offset)
 
     def add_score(self, entry: dict[str, Any]) -> None:
         self.scores.append(entry)
@@ -135,14 +181,17 @@ class RunStore:
     def latest_scores(self) -> dict[tuple[str, str], dict[str, dict[str, Any]]]:
         """(task, id) -> slot id -> its last scores.jsonl entry."""
         out: dict[tuple[str, str], dict[str, dict[str, Any]]] = {}
-        for _, entry in self.scores.entries():
+        for entry in self._score_entries():
             out.setdefault((entry["task"], entry["id"]), {})[entry["metric_id"]] = entry
         return out
 
     def clear_scores(self, keep: Callable[[dict[str, Any]], bool]) -> None:
-        """Forget every score but those ``keep`` accepts (rewritten atomically)."""
-        kept = [entry for _, entry in self.scores.entries() if keep(entry)]
+        """Forget every score but those ``keep`` accepts: every rank's, gathered into this process's journal."""
+        kept = [entry for entry in self._score_entries() if keep(entry)]
         self.scores.rewrite(kept)
+        for journal in self._all("scores"):
+            if journal is not self.scores:
+                journal.path.unlink()
         self.score_index.clear()
         for entry in kept:
             self._index_score(entry)
@@ -150,7 +199,8 @@ class RunStore:
     def close(self) -> None:
         self.predictions.close()
         self.scores.close()
-        self._lock_handle.close()
+        for handle in self._locks:
+            handle.close()
 
 
 def _task_change(name: str, before: dict[str, Any], now: dict[str, Any]) -> str:

@@ -19,6 +19,7 @@ from typing import Any
 
 from medgen_core.data.official import count_check, iter_samples, record_counts
 from medgen_core.data.records import RecordFailure, matches
+from medgen_core.run.ranks import Ranks
 from medgen_core.tasks.index import Selection, TaskInstance
 from medgen_core.types import Sample
 
@@ -74,6 +75,7 @@ class SampleStream:
     progress: Progress = no_progress
     warnings: list[str] = field(default_factory=list)
     memberships: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    ranks: Ranks = field(default_factory=Ranks)  # a data-parallel rank yields only its share of each task
     _plans: list[TaskPlan] | None = None
 
     def plans(self) -> list[TaskPlan]:
@@ -99,15 +101,21 @@ class SampleStream:
         samples: Iterable[Item] = itertools.islice(iter_samples(self.data_root, own), plan.limit)
         if instance.extra_filter is not None:
             samples = (s for s in samples if isinstance(s, RecordFailure) or _passes(instance, s))
-        self.progress(instance.label, 0, plan.limit)
+        share = len(range(self.ranks.rank, plan.limit, self.ranks.world))
+        self.progress(instance.label, 0, share)
         done = 0
-        for items in chunked(samples, CHUNK):
-            for item in items:
-                self.memberships[(item.task, item.id)] = self._groups_of(item)
+        for items in chunked(self._own(samples), CHUNK):
             done += len(items)
-            yield Chunk(instance, items, done, plan.limit)
-        if done != plan.limit:  # a group filter took fewer: the bar ends at what there was
+            yield Chunk(instance, items, done, share)
+        if done != share:  # a group filter took fewer: the bar ends at what there was
             self.progress(instance.label, done, done)
+
+    def _own(self, samples: Iterable[Item]) -> Iterator[Item]:
+        """This rank's share (every sample of a single process); every sample's groups are recorded."""
+        for index, item in enumerate(samples):
+            self.memberships[(item.task, item.id)] = self._groups_of(item)
+            if self.ranks.owns(index):
+                yield item
 
     def _groups_of(self, item: Item) -> list[str]:
         found = []
