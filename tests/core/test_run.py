@@ -325,11 +325,12 @@ def test_stages_overlap_judging_runs_while_the_model_predicts(cli_run, testkit, 
     root = make_dataset(tmp_path / "data", per_task=70, multi_image=False)  # three chunks of 32 or fewer
     run = tmp_path / "r"
     res = cli_run(
-        *base_args(root, testkit, run), "--tasks", "kit_vqa", "--model", "tracked", "--model_args", "delay=0.03",
-        "--judge", "fixed",
+        *base_args(root, testkit, run), "--tasks", "kit_vqa", "--model", "tracked",
+        "--model_args", "wait_for_judge=32", "--judge", "fixed",
     )  # fmt: skip
     assert res.exit_code == 0, res.output
-    assert _kit_state()["judged_while_predicting"] >= 1  # a later chunk was being predicted while one was judged
+    # the second chunk's answers waited for a judge call: only overlapping stages let the first chunk be judged
+    assert _kit_state()["judged_while_predicting"] >= 1
     assert _kit_state()["closed"]  # the run released the model at the end
     out = results(run)["results"]["kit_vqa"]
     assert out["judge:fixed[with_reference]"]["n"] == 70 and out["judge:fixed[with_reference]"]["n_failed"] == 0

@@ -79,19 +79,31 @@ class NeedsWeights:
         raise MetricUnavailable("weights.bin is not downloaded: put it in $HOME/.cache/kit/")
 
 
-STATE = {"closed": False, "predicting": 0, "judged_while_predicting": 0}
+STATE = {"closed": False, "predicting": 0, "judged_while_predicting": 0, "judge_calls": 0}
 
 
 class Tracked(Counting):
-    """Records when it is closed, and while it is predicting (for tests of the run's stages)."""
+    """Records when it is closed, and while it is predicting (for tests of the run's stages).
 
-    def __init__(self, delay: float = 0.0) -> None:
+    ``wait_for_judge=N``: once N samples are answered, each later call waits (up to a minute) until a
+    judge has been called, which only happens if judging overlaps predicting.
+    """
+
+    def __init__(self, delay: float = 0.0, wait_for_judge: int = 0) -> None:
         super().__init__(delay)
-        STATE.update(closed=False, predicting=0, judged_while_predicting=0)
+        self.wait_for_judge = wait_for_judge
+        self.answered = 0
+        STATE.update(closed=False, predicting=0, judged_while_predicting=0, judge_calls=0)
 
     def predict(self, requests):
         STATE["predicting"] += 1
         try:
+            deadline = time.monotonic() + 60
+            while self.wait_for_judge and self.answered >= self.wait_for_judge and not STATE["judge_calls"]:
+                if time.monotonic() > deadline:
+                    break
+                time.sleep(0.01)
+            self.answered += len(requests)
             return super().predict(requests)
         finally:
             STATE["predicting"] -= 1
@@ -166,6 +178,7 @@ class FixedJudge:
         self.value = score
 
     def judge(self, requests):
+        STATE["judge_calls"] += 1
         STATE["judged_while_predicting"] += bool(STATE["predicting"])
         return [JudgeVerdict(overall=self.value, dimensions={d: self.value for d in r.dimensions}) for r in requests]
 
