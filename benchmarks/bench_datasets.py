@@ -18,11 +18,12 @@ import argparse
 import io
 import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+from machine import machine_line
 
 CHILD = r"""
 import json, sys, time
@@ -105,26 +106,12 @@ def make_data(folder: Path, n: int) -> dict[str, Path]:
     return yamls
 
 
-def machine() -> str:
-    model, flags = platform.processor() or "?", set()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-            if line.startswith("flags"):
-                flags = set(line.split(":", 1)[1].split())
-    except OSError:
-        pass
-    simd = ",".join(f for f in ("avx2", "avx512f") if f in flags) or "none"
-    return f"{model}; {os.cpu_count()} cpus; simd {simd}; python {platform.python_version()}"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="1000,5000,20000")
     sizes = [int(s) for s in parser.parse_args().sizes.split(",")]
     env = {**os.environ, "MEDGEN_LOAD_PLUGINS": "models", "HF_DATASETS_OFFLINE": "1", "HF_HUB_OFFLINE": "1"}
-    print(f"streamed dataset task, one process per size and measure\nmachine: {machine()}", flush=True)
+    print(f"streamed dataset task, one process per size and measure\n{machine_line()}", flush=True)
     rows: dict[tuple[str, str], dict[int, dict]] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for n in sizes:
