@@ -88,6 +88,8 @@ def task_yaml(path: Path, name: str, output: str, data: str, **keys: Any) -> Pat
 
 
 EDIT_KEYS = {"doc_to_id": "uid", "doc_to_text": "{{ question }}", "doc_to_subtask": "organ"}
+PATHS = {"doc_to_image": "scan", "doc_to_reference_image": "target"}
+EMBEDDED = {"doc_to_image": "scan", "doc_to_reference_image": "target_bytes"}
 VQA_KEYS = {**EDIT_KEYS, "doc_to_target": "answer"}
 
 
@@ -101,15 +103,7 @@ def build_forms(root: Path) -> dict[str, dict[str, Path]]:
     write_jsonl(folder / "records.jsonl", records)
     data = "dataset_path: json\ndataset_kwargs:\n  data_files: {test: records.jsonl}"
     out["json"] = {
-        "edit": task_yaml(
-            folder / "edit.yaml",
-            "json_edit",
-            "image",
-            data,
-            doc_to_image="scan",
-            doc_to_reference_image="target",
-            **EDIT_KEYS,
-        ),
+        "edit": task_yaml(folder / "edit.yaml", "json_edit", "image", data, **PATHS, **EDIT_KEYS),
         "vqa": task_yaml(folder / "vqa.yaml", "json_vqa", "text", data, doc_to_image="scans", **VQA_KEYS),
         "vqa_columns": task_yaml(
             folder / "vqa2.yaml", "json_vqa_columns", "text", data, doc_to_image=["scan", "scan_b"], **VQA_KEYS
@@ -125,15 +119,7 @@ def build_forms(root: Path) -> dict[str, dict[str, Path]]:
         writer.writerows({k: v for k, v in r.items() if k != "scans"} for r in records)
     data = "dataset_path: csv\ndataset_kwargs:\n  data_files: {test: records.csv}"
     out["csv"] = {
-        "edit": task_yaml(
-            folder / "csv_edit.yaml",
-            "csv_edit",
-            "image",
-            data,
-            doc_to_image="scan",
-            doc_to_reference_image="target",
-            **EDIT_KEYS,
-        ),
+        "edit": task_yaml(folder / "csv_edit.yaml", "csv_edit", "image", data, **PATHS, **EDIT_KEYS),
     }
 
     # Parquet with embedded Image features, streamed (and the same file read without streaming)
@@ -142,25 +128,9 @@ def build_forms(root: Path) -> dict[str, dict[str, Path]]:
     data = "dataset_path: parquet\ndataset_kwargs:\n  data_files: {test: data/*.parquet}"
     cached = data + f"\n  streaming: false\n  cache_dir: {root / 'hf-cache'}"
     out["parquet"] = {
-        "edit": task_yaml(
-            folder / "edit.yaml",
-            "pq_edit",
-            "image",
-            data,
-            doc_to_image="scan",
-            doc_to_reference_image="target_bytes",
-            **EDIT_KEYS,
-        ),
+        "edit": task_yaml(folder / "edit.yaml", "pq_edit", "image", data, **EMBEDDED, **EDIT_KEYS),
         "vqa": task_yaml(folder / "vqa.yaml", "pq_vqa", "text", data, doc_to_image="scans", **VQA_KEYS),
-        "cached": task_yaml(
-            folder / "cached.yaml",
-            "pq_cached",
-            "image",
-            cached,
-            doc_to_image="scan",
-            doc_to_reference_image="target_bytes",
-            **EDIT_KEYS,
-        ),
+        "cached": task_yaml(folder / "cached.yaml", "pq_cached", "image", cached, **EMBEDDED, **EDIT_KEYS),
     }
 
     # imagefolder with metadata.jsonl: `image` from file_name, `target` from target_file_name
@@ -194,14 +164,6 @@ def build_forms(root: Path) -> dict[str, dict[str, Path]]:
     write_jsonl(folder / "ds" / "test.jsonl", records)
     data = "dataset_path: ./ds"
     out["folder"] = {
-        "edit": task_yaml(
-            folder / "edit.yaml",
-            "folder_edit",
-            "image",
-            data,
-            doc_to_image="scan",
-            doc_to_reference_image="target",
-            **EDIT_KEYS,
-        ),
+        "edit": task_yaml(folder / "edit.yaml", "folder_edit", "image", data, **PATHS, **EDIT_KEYS),
     }
     return out

@@ -21,6 +21,12 @@ def instance_of(yaml: Path):
     return TaskIndex([]).select([str(yaml)]).tasks[0]
 
 
+def struct_task(folder: Path, name: str, data: str) -> Path:
+    """An image task over a dataset with ids ``uid``, prompts ``q`` and images ``scan`` (input and reference)."""
+    keys = {"doc_to_id": "uid", "doc_to_text": "{{ q }}", "doc_to_image": "scan", "doc_to_reference_image": "scan"}
+    return task_yaml(folder / "t.yaml", name, "image", data, **keys)
+
+
 def items_of(yaml: Path) -> dict:
     return {item.id: item for item in iter_samples(Path("."), instance_of(yaml))}
 
@@ -135,16 +141,7 @@ def test_image_struct_paths_stay_inside_the_dataset(tmp_path):
     table = datasets.Dataset.from_dict(rows, features=features).data.table  # keeps the Image feature metadata
     pq.write_table(table, folder / "data.parquet")
     data = "dataset_path: parquet\ndataset_kwargs:\n  data_files: {test: data.parquet}"
-    yaml = task_yaml(
-        folder / "t.yaml",
-        "structs",
-        "image",
-        data,
-        doc_to_id="uid",
-        doc_to_text="{{ q }}",
-        doc_to_image="scan",
-        doc_to_reference_image="scan",
-    )
+    yaml = struct_task(folder, "structs", data)
     items = items_of(yaml)
     assert not isinstance(items["r0"], RecordFailure) and items["r0"].input_images[0].ref == "img/ok.png"
     assert not isinstance(items["r4"], RecordFailure)  # absolute, but inside the dataset folder
@@ -208,36 +205,12 @@ def test_task_level_errors_stop_before_any_model_call(cli_run, bad_jsonl, tmp_pa
 
 def test_data_root_never_redirects_a_dataset_task(cli_run, testkit, bad_jsonl, minidata_root, tmp_path):
     yaml = task_yaml(bad_jsonl / "ok.yaml", "ok_edit", "image", JSONL, doc_to_text="{{ question }}", **KEYS)
-    res = cli_run(
-        "run",
-        "--tasks",
-        yaml,
-        "--model",
-        "oracle",
-        "--data_root",
-        minidata_root,
-        "--quiet",
-        "--output_path",
-        tmp_path / "a",
-    )
+    common = ["--model", "oracle", "--data_root", minidata_root, "--quiet", "--include_path", testkit]
+    res = cli_run("run", "--tasks", yaml, *common, "--output_path", tmp_path / "a")
     assert res.exit_code == 2
-    assert "--data_root" in res.output and "no selected task reads the MedGEN-Bench layout" in " ".join(
-        res.output.split()
-    )
-    res = cli_run(
-        "run",
-        "--tasks",
-        f"{yaml},kit_edit",
-        "--include_path",
-        testkit,
-        "--model",
-        "oracle",
-        "--data_root",
-        minidata_root,
-        "--quiet",
-        "--output_path",
-        tmp_path / "b",
-    )
+    message = " ".join(res.output.split())
+    assert "--data_root" in message and "no selected task reads the MedGEN-Bench layout" in message
+    res = cli_run("run", "--tasks", f"{yaml},kit_edit", *common, "--output_path", tmp_path / "b")
     assert res.exit_code == 0, res.output
     results = json.loads((tmp_path / "b" / "results.json").read_text())
     assert results["n_samples"]["ok_edit"]["total"] == 10 and results["n_samples"]["kit_edit"]["total"] == 3
@@ -259,16 +232,7 @@ def test_counting_pass_reads_no_image_column(bad_jsonl, tmp_path):
     )
     datasets.Dataset.from_dict(rows, features=features).to_parquet(str(folder / "d.parquet"))
     data = "dataset_path: parquet\ndataset_kwargs:\n  data_files: {test: d.parquet}\nfilter: {modality: mri}"
-    yaml = task_yaml(
-        folder / "t.yaml",
-        "count",
-        "image",
-        data,
-        doc_to_id="uid",
-        doc_to_text="{{ q }}",
-        doc_to_image="scan",
-        doc_to_reference_image="scan",
-    )
+    yaml = struct_task(folder, "count", data)
     assert record_counts(Path("."), instance_of(yaml)) == (2, 1)
     [sample] = iter_samples(Path("."), instance_of(yaml))
     assert sample.id == "b" and sample.input_images[0].read_bytes() == b"\x89PNG junk"  # decoding is the runner's
