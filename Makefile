@@ -34,3 +34,4 @@ bench: $(STAMP)
 	$(OFFLINE) $(BIN)/python benchmarks/bench_harness.py
 	$(OFFLINE) $(BIN)/python benchmarks/bench_pixel.py
 	$(OFFLINE) $(BIN)/python benchmarks/bench_text.py
+	$(OFFLINE) $(BIN)/python benchmarks/bench_datasets.py

@@ -43,7 +43,7 @@ print(json.dumps({"seconds": elapsed, "py_peak_mb": peak / 2**20,
 CHECK = r"""
 import json, sys, time
 from pathlib import Path
-from medgen_core.data.official import iter_samples
+from medgen_core.data.samples import iter_samples
 from medgen_core.run.predict import input_problem
 from medgen_core.tasks.index import TaskIndex
 

@@ -120,6 +120,7 @@ def run(**opts: Any) -> None:
     """Run a model on tasks; outputs and scores go to the run folder as they are produced."""
     from medgen_core.data.official import unknown_manifest_tasks
     from medgen_core.data.roots import resolve_data_root
+    from medgen_core.data.source import data_root_notes
     from medgen_core.run.config import RunSettings
     from medgen_core.run.runner import Runner
 
@@ -134,6 +135,7 @@ def run(**opts: Any) -> None:
     judges = judge_choices(opts["judge"], opts["judge_args"])
     model_args = one_kv(opts["model_args"], "--model_args")
     runtime = {k: opts[k] for k in ("batch_size", "device") if opts[k] is not None}
+    notes = data_root_notes(selection.tasks, opts["data_root"])  # --data_root chooses the layout tasks' data only
     data_root = resolve_data_root(opts["data_root"])
     limit = parse_limit(opts["limit"])
     output = Path(opts["output_path"]) if opts["output_path"] else default_run_folder(opts, model, model_args, limit)
@@ -154,7 +156,7 @@ def run(**opts: Any) -> None:
         retry_failed=opts["retry_failed"],
         tune_malloc=opts["tune_malloc"],
         command=["medgen", *sys.argv[1:]],
-        warnings=unknown_manifest_tasks(data_root, [spec for spec, _ in index.tasks.values()]),
+        warnings=unknown_manifest_tasks(data_root, [spec for spec, _ in index.tasks.values()]) + notes,
     )
     _execute(lambda progress: Runner(settings, host, progress).run(), output, opts["quiet"], opts["strict"])
 

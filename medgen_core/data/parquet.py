@@ -1,26 +1,29 @@
-"""The later Parquet form of the release: configs ``vqa``, ``image_editing``,
-``multimodal_generation`` with images embedded as ``{bytes, path}``.
+"""The Parquet form of the release: configs ``vqa``, ``image_editing``, ``multimodal_generation``.
 
-Rows stream in small batches (pyarrow, which ``datasets`` writes and reads
-these files with), so memory stays flat; each row becomes a sample exactly as
-a JSONL record would, named ``file:row N`` in every message.
+Files are read through ``datasets`` (streamed, images left as stored
+``{bytes, path}``), one file at a time so every message names ``file:row N``.
+Two column layouts are accepted. Rows with the JSONL field names pass as they
+are; the hub's later layout (``input_images`` / ``output_images`` as lists of
+image structs, ``task`` / ``subtask``, MC options possibly only inside
+``instruction``) is renamed to them by :func:`canonical_row`, so a row becomes
+a sample exactly as its JSONL record would.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from medgen_core.data.records import ImageResolver, resolve_image, task_names
+from medgen_core.data.choices import options_in_text
+from medgen_core.data.records import canonical_bytes, task_names
+from medgen_core.data.source import DatasetSource, task_label
 from medgen_core.names import normalise_task_name
-from medgen_core.tasks.spec import TaskSpec
-from medgen_core.types import ImageRef, MedgenError
+from medgen_core.tasks.index import TaskInstance
 
 CONFIG_BY_FORMAT = {"VQA": "vqa", "ImageEditing": "image_editing", "MultimodalGeneration": "multimodal_generation"}
-BATCH_ROWS = 64
+IMAGE_COLUMNS = ("input_image", "ground_truth_image", "mask_image", "input_images", "output_images")
+MULTIPLE_CHOICE = frozenset({"multiple_choice", "multi_choice", "multichoice"})
 
 
 def parquet_files(root: Path, dataset_name: str) -> list[Path]:
@@ -33,63 +36,49 @@ def parquet_files(root: Path, dataset_name: str) -> list[Path]:
     return sorted(found)
 
 
-IMAGE_FIELDS = ("input_image", "ground_truth_image", "mask_image")
-
-
 def iter_rows(
-    files: list[Path], spec: TaskSpec, without_images: bool = False
+    files: list[Path], instance: TaskInstance, without_images: bool = False
 ) -> Iterator[tuple[str, dict[str, Any], bytes]]:
-    """(source, record, canonical bytes for hashing) for each row of this task.
+    """(source, row under the JSONL names, the row as stored for hashing) for each row of this task.
 
-    ``without_images`` skips the image columns, for passes that only count or filter rows.
+    ``without_images`` reads no image column, for passes that only count or filter rows.
     """
-    try:
-        import pyarrow.parquet as pq
-    except ImportError:
-        raise MedgenError("reading the Parquet form needs pyarrow: pip install 'medgen[hub]'") from None
+    from medgen_core.data.stream import open_dataset
 
-    wanted = task_names(spec)
+    wanted = task_names(instance.spec)
     for file in files:
-        row_no = 0
-        parquet = pq.ParquetFile(file)
-        names = parquet.schema_arrow.names
-        columns = [n for n in names if n not in IMAGE_FIELDS] if without_images else None
-        for batch in parquet.iter_batches(batch_size=BATCH_ROWS, columns=columns):
-            for record in batch.to_pylist():
-                row_no += 1
-                if normalise_task_name(str(record.get("paper_task") or "")) not in wanted:
-                    continue
-                canonical = json.dumps(record, sort_keys=True, default=_digest).encode()
-                yield f"{file}:row {row_no}", record, canonical
+        source = DatasetSource("parquet", None, "train", True, kwargs={"data_files": [str(file)]}, label=str(file))
+        columns = _columns(file, without_images)
+        for row_no, row in enumerate(open_dataset(source, task_label(instance), columns), start=1):
+            if normalise_task_name(str(row.get("paper_task") or row.get("task") or "")) not in wanted:
+                continue
+            yield f"{file}:row {row_no}", canonical_row(row), canonical_bytes(row)
 
 
-def embedded_resolver(file_root: Path, root: Path) -> ImageResolver:
-    """Images as ``{bytes, path}`` structs; a struct with only a path is read inside the root."""
+def _columns(file: Path, without_images: bool) -> list[str] | None:
+    if not without_images:
+        return None
+    import pyarrow.parquet as pq
 
-    def resolve(value: Any, where: str) -> ImageRef:
-        if isinstance(value, dict) and value.get("bytes"):
-            return ImageRef(ref=f"{where.split(': field')[0]}:{value.get('path') or 'embedded'}", data=value["bytes"])
-        if isinstance(value, dict) and value.get("path"):
-            return resolve_image(value["path"], file_root, root, where)
-        if isinstance(value, str):
-            return resolve_image(value, file_root, root, where)
-        raise MedgenError(f"{where}: expected an embedded image {{bytes, path}}, got {type(value).__name__}")
-
-    return resolve
+    return [name for name in pq.read_schema(file).names if name not in IMAGE_COLUMNS]
 
 
-def strip_bytes(record: dict[str, Any]) -> dict[str, Any]:
-    """The record without embedded image bytes (kept as their paths), for prompts and logs."""
-    out = {}
-    for key, value in record.items():
-        if isinstance(value, list) and value and all(isinstance(v, dict) and "bytes" in v for v in value):
-            out[key] = [v.get("path") or "embedded" for v in value]
-        else:
-            out[key] = value
+def canonical_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A row of the later layout under the JSONL field names; a row already in JSONL form is unchanged.
+
+    The reference image is ``output_images[0]``; MC options found only in the instruction become ``choice``.
+    """
+    out = dict(row)
+    if "input_images" in out and "input_image" not in out:
+        out["input_image"] = out.pop("input_images") or []
+    if "output_images" in out and "ground_truth_image" not in out:
+        out["ground_truth_image"] = (out.pop("output_images") or [])[:1]
+    if not out.get("paper_task") and out.get("task"):
+        out["paper_task"] = out["task"]
+    if not out.get("paper_subtask") and out.get("subtask"):
+        out["paper_subtask"] = out["subtask"]
+    if not out.get("choice") and normalise_task_name(str(out.get("paper_task") or "")) in MULTIPLE_CHOICE:
+        options = options_in_text(out.get("instruction"))
+        if options:
+            out["choice"] = options
     return out
-
-
-def _digest(value: Any) -> str:
-    if isinstance(value, (bytes, bytearray)):
-        return hashlib.sha256(value).hexdigest()
-    return str(value)

@@ -93,7 +93,7 @@ def task_entry(instance: TaskInstance) -> dict[str, Any]:
     return {
         "hash": content_hash({"spec": spec, "filter": extra}),
         "label": instance.label,
-        "path": str(instance.path),
+        "path": str(instance.path.resolve()),  # a dataset task reads files relative to its YAML
         "version": instance.spec.metadata.version,
         "spec": spec,
         "extra_filter": extra,

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from medgen_core.data.official import count_check, iter_samples, record_counts
 from medgen_core.data.records import RecordFailure, matches
+from medgen_core.data.samples import count_check, iter_samples, record_counts
 from medgen_core.run.ranks import Ranks
 from medgen_core.tasks.index import Selection, TaskInstance
 from medgen_core.types import Sample
@@ -125,7 +125,7 @@ class SampleStream:
             if isinstance(item, RecordFailure):
                 if group.filter is None:
                     found.append(name)
-            elif matches(group.filter, item.modality, item.record):
+            elif matches(group.filter, item.modality, item.record, item.subtask):
                 found.append(name)
         return found
 
@@ -141,7 +141,7 @@ def first_sample_of(data_root: Path, instance: TaskInstance) -> Sample | None:
 
 
 def _passes(instance: TaskInstance, sample: Sample) -> bool:
-    return matches(instance.extra_filter, sample.modality, sample.record)
+    return matches(instance.extra_filter, sample.modality, sample.record, sample.subtask)
 
 
 def take(available: int, limit: int | float | None) -> int:

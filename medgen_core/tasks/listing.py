@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from medgen_core.tasks.index import TaskIndex, TaskInstance
@@ -14,9 +15,11 @@ def describe_filter(flt: SampleFilter | None) -> str:
 
 
 def task_rows(index: TaskIndex, data_root: str | None) -> tuple[list[tuple[Any, ...]], list[str]]:
-    """Rows for the table, and warnings about the data root (unknown tasks in its manifest)."""
-    from medgen_core.data.official import count_matching, unknown_manifest_tasks
+    """Rows for the table, and warnings: unknown tasks in the data root's manifest, and why a task that
+    reads its own dataset has no count."""
+    from medgen_core.data.official import unknown_manifest_tasks
     from medgen_core.data.roots import resolve_data_root
+    from medgen_core.data.samples import count_matching
 
     try:
         root = resolve_data_root(data_root)
@@ -27,11 +30,13 @@ def task_rows(index: TaskIndex, data_root: str | None) -> tuple[list[tuple[Any, 
     rows = []
     for name, (spec, path) in sorted(index.tasks.items()):
         count: Any = "?"
-        if root is not None:
+        if root is not None or not spec.reads_layout:
             try:
-                count = count_matching(root, TaskInstance(spec, path))
-            except MedgenError:
+                count = count_matching(root or Path("."), TaskInstance(spec, path))
+            except MedgenError as exc:
                 count = "no data"
+                if not spec.reads_layout:
+                    warnings.append(str(exc))
         aliases = ", ".join(spec.aliases)
         rows.append((name, spec.format, spec.output_type, describe_filter(spec.filter), count, aliases))
     return rows, warnings

@@ -2,8 +2,9 @@
 
 Key names follow lm-evaluation-harness where they fit (task, tag, include,
 dataset_path, dataset_name, dataset_kwargs, test_split, output_type,
-doc_to_text, generation_kwargs, metric_list, metadata). Unknown keys are
-errors, so a typo never silently changes what a task measures.
+doc_to_text and the other doc_to_* field mappings, generation_kwargs,
+metric_list, metadata). Unknown keys are errors, so a typo never silently
+changes what a task measures.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ import json
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 from medgen_core.names import normalise_modality
-from medgen_core.types import Rubric
+from medgen_core.types import MedgenError, Rubric
 
 OFFICIAL_DATASET = "Jack04810/MedGEN-Bench"
 JUDGE_MODES = ("with_reference", "without_reference")
@@ -109,17 +111,47 @@ class Metadata(BaseModel):
     version: float | str = 1.0
 
 
+DATASET_KWARG_TYPES: dict[str, Any] = {
+    "data_files": (str, list, dict),
+    "data_dir": str,
+    "revision": str,
+    "streaming": bool,
+}
+FIELD_KEYS = (
+    "doc_to_target",
+    "doc_to_choice",
+    "doc_to_image",
+    "doc_to_reference_image",
+    "doc_to_mask",
+    "doc_to_id",
+    "doc_to_modality",
+    "doc_to_subtask",
+)
+
+
 class TaskSpec(_Strict):
+    """A task. Its data is the MedGEN-Bench layout (``dataset_path`` the official id, the data root
+    chosen per run) or any dataset ``datasets.load_dataset`` reads; the ``doc_to_*`` keys say which
+    column (or Jinja template over the record) gives each field, official field names by default."""
+
     task: str
     aliases: list[str] = Field(default_factory=list)
     tag: list[str] = Field(default_factory=list)
     description: str = ""
     dataset_path: str = OFFICIAL_DATASET
-    dataset_name: str
+    dataset_name: str | None = Field(default=None, validate_default=True)
     dataset_kwargs: dict[str, Any] = Field(default_factory=dict)
     test_split: str = "test"
     output_type: Literal["text", "image", "text+image"]
     doc_to_text: str = "{{ instruction }}"
+    doc_to_target: str | None = None
+    doc_to_choice: str | list[str] | None = None
+    doc_to_image: str | list[str] | None = None
+    doc_to_reference_image: str | None = None
+    doc_to_mask: str | None = None
+    doc_to_id: str | None = None
+    doc_to_modality: str | None = None
+    doc_to_subtask: str | None = None
     multi_image: Literal["native", "contact_sheet", "required"] = "native"
     filter: SampleFilter | None = None
     generation_kwargs: dict[str, Any] = Field(default_factory=dict)
@@ -128,6 +160,41 @@ class TaskSpec(_Strict):
     metadata: Metadata = Field(default_factory=Metadata)
 
     _lists = field_validator("tag", "aliases", mode="before")(_as_list)
+
+    @field_validator("dataset_name")
+    @classmethod
+    def _layout_needs_folder(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None and info.data.get("dataset_path", OFFICIAL_DATASET) == OFFICIAL_DATASET:
+            raise PydanticCustomError(
+                "missing", "Field required: the task's `Format/task` folder in the MedGEN-Bench layout"
+            )
+        return value
+
+    @field_validator("dataset_kwargs")
+    @classmethod
+    def _known_kwarg_types(cls, value: dict[str, Any]) -> dict[str, Any]:
+        for key, types in DATASET_KWARG_TYPES.items():
+            if key in value and not isinstance(value[key], types):
+                raise ValueError(f"{key!r} has the wrong type ({type(value[key]).__name__})")
+        return value
+
+    @field_validator(*FIELD_KEYS)
+    @classmethod
+    def _templates_compile(cls, value: Any) -> Any:
+        from medgen_core.tasks.prompt import compile_template, is_template
+
+        for text in value if isinstance(value, list) else [value]:
+            if isinstance(text, str) and is_template(text):
+                try:
+                    compile_template(text)
+                except MedgenError as exc:
+                    raise ValueError(str(exc)) from None
+        return value
+
+    @property
+    def reads_layout(self) -> bool:
+        """Whether the data is the MedGEN-Bench layout (chosen per run by ``--data_root``)."""
+        return self.dataset_path == OFFICIAL_DATASET
 
     @property
     def format(self) -> str:

@@ -59,10 +59,8 @@ def _check_task(spec: TaskSpec, file: Path, host: PluginHost, data_root: Path | 
     except MedgenError as exc:
         return [*problems, f"warning: {file}: prompt not checked against data: {exc}"]
     if sample is None:
-        return [
-            *problems,
-            f"warning: {file}: prompt not checked: no readable record of {spec.dataset_name} in {data_root}",
-        ]
+        data = f"{spec.dataset_name} in {data_root}" if spec.reads_layout else f"dataset_path {spec.dataset_path!r}"
+        return [*problems, f"warning: {file}: prompt not checked: no readable record of {data}"]
     try:
         render_prompt(spec.doc_to_text, sample)
     except MedgenError as exc:

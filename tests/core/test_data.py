@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from medgen_core.data.official import count_check, iter_samples
 from medgen_core.data.records import RecordFailure, serialise_answer
+from medgen_core.data.samples import count_check, iter_samples
 from medgen_core.images import contact_sheet, decode_image
 from medgen_core.paths import builtin_task_dir
 from medgen_core.tasks.index import TaskIndex, TaskInstance

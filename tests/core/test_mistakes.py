@@ -303,7 +303,7 @@ def test_bad_image_files_fail_their_sample_before_the_model(cli_run, testkit, tm
 
 def test_checked_images_are_decoded_once(minidata_root, monkeypatch):
     from medgen_core import images
-    from medgen_core.data.official import iter_samples
+    from medgen_core.data.samples import iter_samples
     from medgen_core.paths import builtin_task_dir
     from medgen_core.run.predict import input_problem
     from medgen_core.tasks.index import TaskIndex

@@ -329,8 +329,8 @@ def test_stages_overlap_judging_runs_while_the_model_predicts(cli_run, testkit, 
         "--model_args", "wait_for_judge=32", "--judge", "fixed",
     )  # fmt: skip
     assert res.exit_code == 0, res.output
-    # the second chunk's answers waited for a judge call: only overlapping stages let the first chunk be judged
-    assert _kit_state()["judged_while_predicting"] >= 1
+    # the second chunk's answers wait for a judge call: only overlapping stages judge the first chunk meanwhile
+    assert _kit_state()["predicted_after_judging"] >= 1, _kit_state()
     assert _kit_state()["closed"]  # the run released the model at the end
     out = results(run)["results"]["kit_vqa"]
     assert out["judge:fixed[with_reference]"]["n"] == 70 and out["judge:fixed[with_reference]"]["n_failed"] == 0

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from medgen_core.data.official import count_matching
+from medgen_core.data.samples import count_matching
 from medgen_core.paths import builtin_task_dir
 from medgen_core.tasks.index import TaskIndex, TaskInstance
 from medgen_core.tasks.loader import TaskFileError, load_spec

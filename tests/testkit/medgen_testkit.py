@@ -79,11 +79,11 @@ class NeedsWeights:
         raise MetricUnavailable("weights.bin is not downloaded: put it in $HOME/.cache/kit/")
 
 
-STATE = {"closed": False, "predicting": 0, "judged_while_predicting": 0, "judge_calls": 0}
+STATE = {"closed": False, "judge_calls": 0, "predicted_after_judging": 0}
 
 
 class Tracked(Counting):
-    """Records when it is closed, and while it is predicting (for tests of the run's stages).
+    """Records when it is closed, and whether it answered after a judge was called (tests of the run's stages).
 
     ``wait_for_judge=N``: once N samples are answered, each later call waits (up to a minute) until a
     judge has been called, which only happens if judging overlaps predicting.
@@ -93,20 +93,17 @@ class Tracked(Counting):
         super().__init__(delay)
         self.wait_for_judge = wait_for_judge
         self.answered = 0
-        STATE.update(closed=False, predicting=0, judged_while_predicting=0, judge_calls=0)
+        STATE.update(closed=False, judge_calls=0, predicted_after_judging=0)
 
     def predict(self, requests):
-        STATE["predicting"] += 1
-        try:
-            deadline = time.monotonic() + 60
-            while self.wait_for_judge and self.answered >= self.wait_for_judge and not STATE["judge_calls"]:
-                if time.monotonic() > deadline:
-                    break
-                time.sleep(0.01)
-            self.answered += len(requests)
-            return super().predict(requests)
-        finally:
-            STATE["predicting"] -= 1
+        deadline = time.monotonic() + 60
+        while self.wait_for_judge and self.answered >= self.wait_for_judge and not STATE["judge_calls"]:
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.01)
+        STATE["predicted_after_judging"] += bool(STATE["judge_calls"])
+        self.answered += len(requests)
+        return super().predict(requests)
 
     def close(self) -> None:
         STATE["closed"] = True
@@ -179,7 +176,6 @@ class FixedJudge:
 
     def judge(self, requests):
         STATE["judge_calls"] += 1
-        STATE["judged_while_predicting"] += bool(STATE["predicting"])
         return [JudgeVerdict(overall=self.value, dimensions={d: self.value for d in r.dimensions}) for r in requests]
 
 
