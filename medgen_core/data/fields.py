@@ -126,6 +126,11 @@ class FieldMap:
         for value, where, column in parts:
             if value == "":  # a template that chose no image
                 continue
+            if isinstance(value, str) and self.spec.reads_layout and getattr(self.spec, key) is None:
+                raise RecordError(
+                    f"{where}: expected a list of image paths, got a bare string {value!r} (the official layout "
+                    f'lists images even when there is one: ["{value}"])'
+                )
             for i, item in enumerate(image_list(value, where)):
                 refs.append(resolve(item, f"{where}[{i}]", f"{source}:{column}[{i}]"))
         return refs, parts[0][1]

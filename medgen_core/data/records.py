@@ -77,7 +77,9 @@ def build_sample(record: Any, fields: FieldMap, source: str, fallback_id: str, r
         if not isinstance(instruction, str) or not instruction.strip():
             raise RecordError(f"{source}: field 'instruction': missing or empty")
     shown = strip_bytes(record)  # what templates, filters and logs see
-    inputs, _ = fields.images("doc_to_image", record, shown, source, resolve)
+    inputs, where = fields.images("doc_to_image", record, shown, source, resolve)
+    if spec.output_type != "text" and not inputs:
+        raise RecordError(f"{where}: required for an {spec.output_type} task (the image to edit or condition on)")
     truths, where = fields.images("doc_to_reference_image", record, shown, source, resolve)
     if len(truths) > 1:
         raise RecordError(f"{where}: at most one image, got {len(truths)}")

@@ -324,3 +324,25 @@ def test_checked_images_are_decoded_once(minidata_root, monkeypatch):
     assert first.tobytes() != pixels  # this consumer changed its copy ...
     assert sample.input_images[0].open().tobytes() == pixels  # ... and the next one still gets the file's pixels
     assert len(calls) == 2  # the model and the scorers reuse the pixels
+
+
+def test_image_fields_must_be_lists_and_edits_need_an_input(cli_run, testkit, tmp_path):
+    from medgen_core.testing.minidata import make_dataset
+
+    root = make_dataset(tmp_path / "data", per_task=3, multi_image=False)
+    data = root / "ImageEditing" / "noise-reconstruction" / "data.jsonl"
+    records = [json.loads(line) for line in data.read_text().splitlines()]
+    records[0]["input_image"] = records[0]["input_image"][0]  # a bare string
+    records[1]["input_image"] = []  # nothing to edit
+    data.write_text("".join(json.dumps(r) + "\n" for r in records))
+    run = tmp_path / "r"
+    assert cli_run(*base(root, testkit, run), "--tasks", "kit_edit", "--model", "oracle").exit_code == 0
+    by_id = {s["id"]: s["error"] for s in lines(run)}
+    assert by_id["noise-reconstruction-000"] == (
+        f"{data}:1: field 'input_image': expected a list of image paths, got a bare string 'images/000_in0.png' "
+        '(the official layout lists images even when there is one: ["images/000_in0.png"])'
+    )
+    assert by_id["noise-reconstruction-001"] == (
+        f"{data}:2: field 'input_image': required for an image task (the image to edit or condition on)"
+    )
+    assert by_id["noise-reconstruction-002"] is None
