@@ -1,0 +1,250 @@
+"""The litellm client: a batch of calls in, one result or exception per call out, in order.
+
+Calls run concurrently (async ``litellm.acompletion`` under a semaphore, on one
+background event loop shared by every client, so callers stay plain
+synchronous code and may themselves run inside an event loop). Each call is
+retried on rate limits, server errors, timeouts and dropped connections
+(:mod:`.retry`), is priced (:mod:`.usage`), stops cleanly when the budget is
+spent (:class:`medgen_core.BudgetExhausted`), and may be served from or
+stored in the response cache (:mod:`.cache`). Errors never carry a secret.
+
+Chat is the first kind of call; image generation and editing (issue 11) add a
+method that builds :class:`_Job` objects and reuses :meth:`LiteLLMClient._run`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from medgen_core import BudgetExhausted, MedgenError
+from medgen_litellm.backend import litellm, run_on_loop
+from medgen_litellm.cache import ResponseCache
+from medgen_litellm.keys import api_key_from_env, scrub, secret_values
+from medgen_litellm.retry import RetryPolicy, describe_error, is_retryable
+from medgen_litellm.usage import Budget, Usage, cost_of, has_price, tokens_of
+
+Messages = list[dict[str, Any]]
+
+
+class CallFailed(MedgenError):
+    """A call that failed for good (after retries); its message is scrubbed of secrets."""
+
+
+@dataclass(frozen=True)
+class ClientSettings:
+    """Where and how to call. ``params`` go to every call (e.g. ``temperature``, ``max_tokens``).
+
+    ``prices`` (``{"input_cost_per_token": ..., "output_cost_per_token": ...}``)
+    price a model litellm does not know, so ``budget_usd`` can apply to it.
+    """
+
+    model: str
+    api_base: str | None = None
+    api_key_env: str | None = None
+    concurrency: int = 8
+    timeout_s: float = 120.0
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    budget_usd: float | None = None
+    prices: dict[str, float] | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class ChatCall:
+    """One chat call. ``messages`` may be a function, run (off the caller's thread) only on a cache miss."""
+
+    messages: Messages | Callable[[], Messages]
+    params: dict[str, Any] = field(default_factory=dict)
+    cache_key: str | None = None
+
+
+@dataclass
+class CallResult:
+    """A successful call: the reply text, what ``parse`` made of it, and its usage."""
+
+    text: str
+    value: Any
+    usage: Usage
+
+
+@dataclass
+class _Job:
+    """One unit of work for :meth:`LiteLLMClient._run`, whatever the endpoint."""
+
+    invoke: Callable[[], Awaitable[Any]]  # one attempt; raises on failure
+    finish: Callable[[Any, Usage], CallResult]  # turns a response into a result; may raise (a bad reply)
+    cache_key: str | None = None
+    from_cache: Callable[[Any], CallResult] | None = None
+    to_cache: Callable[[CallResult], Any] | None = None
+
+
+class LiteLLMClient:
+    """Calls one model through litellm; see the module docstring. Build once per run, reuse for every batch."""
+
+    def __init__(self, settings: ClientSettings, cache: ResponseCache | None = None, where: str = "litellm") -> None:
+        if settings.concurrency < 1:
+            raise MedgenError(f"{where}: concurrency must be at least 1, got {settings.concurrency}")
+        if settings.timeout_s <= 0:
+            raise MedgenError(f"{where}: timeout must be positive, got {settings.timeout_s}")
+        self.settings = settings
+        self.where = where
+        self.cache = cache
+        self.budget = Budget(settings.budget_usd)
+        self._api_key = api_key_from_env(settings.api_key_env, where)
+        self._secrets = secret_values([self._api_key])
+        if settings.budget_usd is not None and not has_price(settings.model, settings.prices):
+            raise MedgenError(
+                f"{where}: budget_usd is set but litellm has no price for model {settings.model!r}, so spending "
+                "cannot be counted; give its prices (input_cost_per_token=..., output_cost_per_token=...) or "
+                "drop budget_usd"
+            )
+
+    # public -------------------------------------------------------------------------------
+    def chat(
+        self, calls: Sequence[ChatCall], parse: Callable[[str], Any] | None = None
+    ) -> list[CallResult | BaseException]:
+        """One :class:`CallResult` or exception per call, in order.
+
+        ``parse(text)`` turns a reply into the caller's value and raises when the
+        reply is unusable: that exception is the item's result, and only replies
+        that parse are cached. A cached reply is parsed again (a stricter
+        parser then asks the model anew).
+        """
+        parse = parse or (lambda text: text)
+        return self._run([self._chat_job(call, parse) for call in calls])
+
+    def close(self) -> None:
+        """Release the cache file (the shared event loop lives on for the process)."""
+        if self.cache is not None:
+            self.cache.close()
+
+    def describe(self) -> dict[str, Any]:
+        """Settings worth recording (never the key itself)."""
+        s = self.settings
+        return {
+            "model": s.model,
+            "api_base": s.api_base,
+            "api_key_env": s.api_key_env,
+            "concurrency": s.concurrency,
+            "timeout_s": s.timeout_s,
+            "max_retries": s.retry.max_retries,
+            "budget_usd": s.budget_usd,
+            "params": dict(s.params),
+        }
+
+    # chat ---------------------------------------------------------------------------------
+    def _chat_job(self, call: ChatCall, parse: Callable[[str], Any]) -> _Job:
+        s = self.settings
+        resolved: list[Messages] = []
+
+        async def invoke() -> Any:
+            if not resolved:  # build images once, off the event loop, only when a call is needed
+                messages = call.messages
+                resolved.append(await asyncio.to_thread(messages) if callable(messages) else messages)
+            kwargs: dict[str, Any] = {**s.params, **call.params}
+            if s.api_base:
+                kwargs["api_base"] = s.api_base
+            if self._api_key:
+                kwargs["api_key"] = self._api_key
+            return await litellm().acompletion(
+                model=s.model, messages=resolved[0], timeout=s.timeout_s, max_retries=0, num_retries=0, **kwargs
+            )
+
+        def finish(response: Any, usage: Usage) -> CallResult:
+            text = _reply_text(response)
+            return CallResult(text, parse(text), usage)
+
+        return _Job(
+            invoke=invoke,
+            finish=finish,
+            cache_key=call.cache_key,
+            from_cache=lambda stored: CallResult(stored["text"], parse(stored["text"]), Usage(cached=True)),
+            to_cache=lambda result: {"text": result.text},
+        )
+
+    # the machinery every kind of call shares ----------------------------------------------
+    def _run(self, jobs: list[_Job]) -> list[CallResult | BaseException]:
+        if not jobs:
+            return []
+        return run_on_loop(self._gather(jobs))
+
+    async def _gather(self, jobs: list[_Job]) -> list[CallResult | BaseException]:
+        gate = asyncio.Semaphore(self.settings.concurrency)
+        return list(await asyncio.gather(*(self._one(job, gate) for job in jobs)))
+
+    async def _one(self, job: _Job, gate: asyncio.Semaphore) -> CallResult | BaseException:
+        try:
+            cached = self._cached(job)
+            if cached is not None:
+                return cached
+            async with gate:
+                if self.budget.exhausted():
+                    return BudgetExhausted(
+                        f"not attempted: budget_usd={self.budget.limit_usd} reached "
+                        f"(spent ${self.budget.spent_usd:.4f}); rerun with a larger budget to finish"
+                    )
+                response, usage = await self._attempts(job)
+            result = job.finish(response, usage)
+            if self.cache is not None and job.cache_key and job.to_cache:
+                self.cache.put(job.cache_key, job.to_cache(result), self.settings.model)
+            return result
+        except BaseException as exc:  # every failure becomes this item's result, never the batch's
+            if isinstance(exc, (KeyboardInterrupt, SystemExit, asyncio.CancelledError)):
+                raise
+            return exc if isinstance(exc, MedgenError) else self._failed(exc, 1)
+
+    def _cached(self, job: _Job) -> CallResult | None:
+        if self.cache is None or not job.cache_key or job.from_cache is None:
+            return None
+        stored = self.cache.get(job.cache_key)
+        if stored is None:
+            return None
+        try:
+            return job.from_cache(stored)
+        except Exception:  # no longer acceptable (e.g. a stricter parser): ask again
+            return None
+
+    async def _attempts(self, job: _Job) -> tuple[Any, Usage]:
+        """Call until success or a final error, raised as :class:`CallFailed` outside any handler, so
+        it chains no exception that could hold the request (and its key)."""
+        s = self.settings
+        waited = 0.0
+        attempt = 0
+        while True:
+            started = time.perf_counter()
+            try:
+                response = await asyncio.wait_for(job.invoke(), timeout=s.timeout_s + 1.0)
+            except Exception as exc:
+                error: BaseException = exc
+            else:
+                latency = time.perf_counter() - started
+                prompt_tokens, completion_tokens = tokens_of(response)
+                cost = cost_of(response, s.prices)
+                self.budget.charge(cost)
+                return response, Usage(prompt_tokens, completion_tokens, cost, False, latency, attempt + 1, waited)
+            if attempt >= s.retry.max_retries or not is_retryable(error):
+                break
+            pause = s.retry.wait_s(error, attempt)
+            waited += pause
+            attempt += 1
+            await asyncio.sleep(pause)
+        raise self._failed(error, attempt + 1)
+
+    def _failed(self, exc: BaseException, attempts: int) -> CallFailed:
+        what = describe_error(exc)
+        if isinstance(exc, TimeoutError):
+            what = f"timed out after {self.settings.timeout_s:g} s"
+        message = f"model {self.settings.model!r}: {what} (after {attempts} attempt(s))"
+        return CallFailed(scrub(message, self._secrets))
+
+
+def _reply_text(response: Any) -> str:
+    choices = getattr(response, "choices", None) or []
+    if not choices:
+        raise CallFailed("the reply has no choices")
+    message = getattr(choices[0], "message", None)
+    return (getattr(message, "content", None) or "") if message is not None else ""
