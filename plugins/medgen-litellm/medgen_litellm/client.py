@@ -55,11 +55,13 @@ class ClientSettings:
 
 @dataclass
 class ChatCall:
-    """One chat call. ``messages`` may be a function, run (off the caller's thread) only on a cache miss."""
+    """One chat call. ``messages`` may be a function, run (off the caller's thread) only on a cache miss;
+    ``parse`` replaces the batch's parser for this call (e.g. another rubric's dimensions)."""
 
     messages: Messages | Callable[[], Messages]
     params: dict[str, Any] = field(default_factory=dict)
     cache_key: str | None = None
+    parse: Callable[[str], Any] | None = None
 
 
 @dataclass
@@ -75,7 +77,8 @@ class CallResult:
 class _Job:
     """One unit of work for :meth:`LiteLLMClient._run`, whatever the endpoint."""
 
-    invoke: Callable[[], Awaitable[Any]]  # one attempt; raises on failure
+    prepare: Callable[[], Awaitable[None]]  # once, before the first attempt (e.g. encode images)
+    invoke: Callable[[], Awaitable[Any]]  # one attempt; raises on failure; timed
     finish: Callable[[Any, Usage], CallResult]  # turns a response into a result; may raise (a bad reply)
     cache_key: str | None = None
     from_cache: Callable[[Any], CallResult] | None = None
@@ -115,7 +118,7 @@ class LiteLLMClient:
         parser then asks the model anew).
         """
         parse = parse or (lambda text: text)
-        return self._run([self._chat_job(call, parse) for call in calls])
+        return self._run([self._chat_job(call, call.parse or parse) for call in calls])
 
     def close(self) -> None:
         """Release the cache file (the shared event loop lives on for the process)."""
@@ -139,19 +142,20 @@ class LiteLLMClient:
     # chat ---------------------------------------------------------------------------------
     def _chat_job(self, call: ChatCall, parse: Callable[[str], Any]) -> _Job:
         s = self.settings
-        resolved: list[Messages] = []
+        messages: list[Messages] = []
+
+        async def prepare() -> None:  # images are encoded off the event loop, only when a call is needed
+            built = call.messages
+            messages.append(await asyncio.to_thread(built) if callable(built) else built)
 
         async def invoke() -> Any:
-            if not resolved:  # build images once, off the event loop, only when a call is needed
-                messages = call.messages
-                resolved.append(await asyncio.to_thread(messages) if callable(messages) else messages)
             kwargs: dict[str, Any] = {**s.params, **call.params}
             if s.api_base:
                 kwargs["api_base"] = s.api_base
             if self._api_key:
                 kwargs["api_key"] = self._api_key
             return await litellm().acompletion(
-                model=s.model, messages=resolved[0], timeout=s.timeout_s, max_retries=0, num_retries=0, **kwargs
+                model=s.model, messages=messages[0], timeout=s.timeout_s, max_retries=0, num_retries=0, **kwargs
             )
 
         def finish(response: Any, usage: Usage) -> CallResult:
@@ -159,6 +163,7 @@ class LiteLLMClient:
             return CallResult(text, parse(text), usage)
 
         return _Job(
+            prepare=prepare,
             invoke=invoke,
             finish=finish,
             cache_key=call.cache_key,
@@ -170,6 +175,7 @@ class LiteLLMClient:
     def _run(self, jobs: list[_Job]) -> list[CallResult | BaseException]:
         if not jobs:
             return []
+        litellm()  # import here (seconds), never inside a timed attempt on the event loop
         return run_on_loop(self._gather(jobs))
 
     async def _gather(self, jobs: list[_Job]) -> list[CallResult | BaseException]:
@@ -187,6 +193,7 @@ class LiteLLMClient:
                         f"not attempted: budget_usd={self.budget.limit_usd} reached "
                         f"(spent ${self.budget.spent_usd:.4f}); rerun with a larger budget to finish"
                     )
+                await job.prepare()
                 response, usage = await self._attempts(job)
             result = job.finish(response, usage)
             if self.cache is not None and job.cache_key and job.to_cache:

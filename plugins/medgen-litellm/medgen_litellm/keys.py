@@ -56,6 +56,9 @@ def provider_key_variable(model: str) -> str | None:
 def refuse_key_arguments(args: Mapping[str, Any], where: str, model: str | None = None) -> None:
     """Raise when an argument carries a key-like value (``api_key=sk-...``, ``token=...``).
 
+    Refused: any text value whose name says secret (key, token, secret, password, auth, ...) and
+    any value shaped like a provider key (``sk-...``, ``hf_...``); numbers are never secrets.
+
     ``api_key_env`` is the one allowed key argument: it names a variable and
     holds no secret. The message says which variable to set instead.
     """
@@ -67,7 +70,8 @@ def refuse_key_arguments(args: Mapping[str, Any], where: str, model: str | None 
                     f"run `export MEDGEN_API_KEY=<your key>` and pass {KEY_ENV_ARG}=MEDGEN_API_KEY"
                 )
             continue
-        if _SECRET_NAME.search(name) or (isinstance(value, str) and _SECRET_VALUE.match(value)):
+        text = isinstance(value, str)  # max_tokens=2048 names a count, not a secret
+        if text and (_SECRET_NAME.search(name) or _SECRET_VALUE.match(value)):
             usual = provider_key_variable(model) if model else None
             instead = f"set {usual} (the provider's variable) or " if usual else ""
             raise MedgenError(
