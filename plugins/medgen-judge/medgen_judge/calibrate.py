@@ -187,7 +187,8 @@ def icc(items: dict[Key, dict[str, float]], extra: dict[Key, float] | None = Non
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         table = pg.intraclass_corr(data=frame, targets="item", raters="rater", ratings="score")
-    row = table.set_index("Type").loc["ICC2"]
+    by_type = table.set_index("Type")
+    row = by_type.loc["ICC(A,1)" if "ICC(A,1)" in by_type.index else "ICC2"]  # pingouin >= 0.7 / older names
     low, high = (float(x) for x in row["CI95"]) if "CI95" in row else (math.nan, math.nan)
     return {"icc2_1": _num(row["ICC"]), "ci95": [_num(low), _num(high)], "items": int(frame["item"].nunique())}
 

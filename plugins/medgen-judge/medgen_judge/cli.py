@@ -47,6 +47,8 @@ def print_report(report: dict[str, Any]) -> None:
             _fmt(row["icc_with_judge"] and row["icc_with_judge"]["icc2_1"]),
         )
     console = Console()
+    if not console.is_terminal:  # logs and pipes: wide enough that names are not cut (as the core does)
+        console = Console(width=200)
     console.print(table)
     for label in ("judge_failures", "not_judged"):
         if report[label]:
