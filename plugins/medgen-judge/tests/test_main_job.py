@@ -26,10 +26,10 @@ def run(medgen_cli, judge_server, monkeypatch):
     """``run(folder, *extra)`` runs the main job with the vlm judge; returns (results, output)."""
     monkeypatch.setenv("MEDGEN_LOAD_PLUGINS", "models,tasks,classical,judge")  # scorer tiers are not under test
 
-    def invoke(folder: Path, tasks: str = TASKS, judge_args: str = "") -> tuple[dict, str]:
+    def invoke(folder: Path, tasks: str = TASKS, judge_args: str = "", limit: int = LIMIT) -> tuple[dict, str]:
         args = f"model=openai/test-judge,api_base={judge_server.url},api_key_env=MEDGEN_TEST_JUDGE_KEY{judge_args}"
         result = medgen_cli(
-            "run", "--tasks", tasks, "--model", "classical", "--limit", LIMIT, "--output_path", folder,
+            "run", "--tasks", tasks, "--model", "classical", "--limit", limit, "--output_path", folder,
             "--judge", "vlm", "--judge_args", args,
         )  # fmt: skip
         assert result.exit_code == 0, result.output
@@ -44,7 +44,7 @@ def test_main_job_judged_rerun_and_cache(run, judge_server, tmp_path):
     assert len(tasks) == 16
     for task, metrics in tasks.items():
         for mode in ("with_reference", "without_reference"):
-            column = metrics[f"judge_overall[{mode}]"]
+            column = metrics[f"judge:vlm:openai/test-judge[{mode}]"]
             assert column["n"] == LIMIT and column["mean"] == 8.0 and column["pass_rate"] == 1.0, (task, column)
     calls = judge_server.calls
     assert calls == 16 * LIMIT * 2
@@ -62,7 +62,7 @@ def test_main_job_judged_rerun_and_cache(run, judge_server, tmp_path):
     assert judge_server.calls == calls
     assert other["results"]["noise_reconstruction"] == tasks["noise_reconstruction"]
     samples = [json.loads(line) for line in (tmp_path / "second" / "samples.jsonl").read_text().splitlines()]
-    assert samples and all(s["scores"]["judge_overall[with_reference]"] == 8.0 for s in samples)
+    assert samples and all(s["scores"]["judge:vlm:openai/test-judge[with_reference]"] == 8.0 for s in samples)
 
     for folder in (tmp_path / "first", tmp_path / "second"):  # the key is in no file, no output
         for path in folder.rglob("*"):
@@ -75,9 +75,47 @@ def test_unusable_replies_are_retried_then_counted_as_failures(run, judge_server
     judge_server.reset()
     judge_server.script(*[reply("I refuse to answer in JSON.")] * 3)  # task YAML judge.max_retries: 2
     results, _ = run(tmp_path / "r", "noise_reconstruction", judge_args=",cache=false,concurrency=1")
-    column = results["results"]["noise_reconstruction"]["judge_overall[with_reference]"]
+    column = results["results"]["noise_reconstruction"]["judge:vlm:openai/test-judge[with_reference]"]
     assert column["n"] == 1 and column["n_failed"] == 1 and column["pass_rate"] == 0.0 and column["mean"] is None
     line = json.loads((tmp_path / "r" / "samples.jsonl").read_text().splitlines()[0])
-    assert "no JSON verdict object" in line["failures"]["judge_overall[with_reference]"]
-    assert line["scores"]["judge_overall[without_reference]"] == 8.0
+    assert "no JSON verdict object" in line["failures"]["judge:vlm:openai/test-judge[with_reference]"]
+    assert line["scores"]["judge:vlm:openai/test-judge[without_reference]"] == 8.0
     assert judge_server.calls == 3 + 1
+
+
+def test_budget_stops_judging_cleanly_and_a_rerun_finishes(run, judge_server, tmp_path):
+    judge_server.reset()
+    priced = ",concurrency=1,input_cost_per_token=0.000001,output_cost_per_token=0"
+    results, _ = run(tmp_path / "b", "noise_reconstruction", judge_args=priced + ",budget_usd=0.0000001")
+    task = results["results"]["noise_reconstruction"]
+    first, second = (task[f"judge:vlm:openai/test-judge[{m}]"] for m in ("with_reference", "without_reference"))
+    assert judge_server.calls == 1  # the first call spends past the budget: nothing else is attempted
+    assert first["n"] == 1 and first["n_not_done"] == 0 and first["mean"] == 8.0
+    assert second["n_not_done"] == 1 and second["n_failed"] == 0  # not judged, never failed
+    line = json.loads((tmp_path / "b" / "samples.jsonl").read_text().splitlines()[0])
+    assert "budget_usd" in line["judges"]["vlm:openai/test-judge"]["without_reference"]["not_judged"]
+    again, _ = run(tmp_path / "b", "noise_reconstruction", judge_args=priced + ",budget_usd=1")  # a larger budget
+    task = again["results"]["noise_reconstruction"]
+    assert judge_server.calls == 2 and all(task[k]["n_not_done"] == 0 and task[k]["mean"] == 8.0 for k in task)
+
+
+def test_calibrate_a_judged_run(run, judge_server, tmp_path, medgen_cli):
+    from medgen_judge import medgen_register_commands
+
+    from medgen_core.cli import cli
+
+    judge_server.default = lambda r: grading_responder(1 + len(r.texts[-2]) % 10)(r)  # varies with the answer
+    run(tmp_path / "c", "noise_reconstruction,multiple_choice", limit=3)
+    rows = ["task,id,dimension,score,rater"]
+    for line in (tmp_path / "c" / "samples.jsonl").read_text().splitlines():
+        sample = json.loads(line)
+        verdict = sample["judges"]["vlm:openai/test-judge"]["with_reference"]
+        rows += [f"{sample['task']},{sample['id']},overall,{verdict['overall']},{r}" for r in ("ann", "bob")]
+    (tmp_path / "ratings.csv").write_text("\n".join(rows) + "\n")
+    medgen_register_commands(cli)
+    result = medgen_cli("calibrate", tmp_path / "c", tmp_path / "ratings.csv")
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "c" / "calibration.json").read_text())
+    (row,) = [r for r in report["rows"] if r["mode"] == "with_reference"]
+    assert row["n"] == 6 and row["dimension"] == "overall" and row["kappa_quadratic"] == 1.0
+    assert row["pearson"]["r"] == 1.0 and row["icc_with_judge"]["icc2_1"] == 1.0
