@@ -154,15 +154,7 @@ def _verdict(outcome: CallResult | BaseException) -> JudgeVerdict | BaseExceptio
     if isinstance(outcome, BaseException):
         return outcome
     verdict: JudgeVerdict = outcome.value
-    u = outcome.usage
-    verdict.usage = {
-        "prompt_tokens": u.prompt_tokens,
-        "completion_tokens": u.completion_tokens,
-        "cost_usd": u.cost_usd,
-        "cached": u.cached,
-        "latency_s": round(u.latency_s, 6),
-        "attempts": u.attempts,
-    }
+    verdict.usage = outcome.usage.as_dict()  # prompt/completion tokens, cost_usd, cached, latency_s, attempts
     return verdict
 
 
