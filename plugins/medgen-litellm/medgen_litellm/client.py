@@ -8,13 +8,16 @@ retried on rate limits, server errors, timeouts and dropped connections
 spent (:class:`medgen_core.BudgetExhausted`), and may be served from or
 stored in the response cache (:mod:`.cache`). Errors never carry a secret.
 
-Chat is the first kind of call; image generation and editing (issue 11) add a
-method that builds :class:`_Job` objects and reuses :meth:`LiteLLMClient._run`.
+Two kinds of call share that machinery: :meth:`LiteLLMClient.chat` and
+:meth:`LiteLLMClient.images` (generation, or editing when input images are
+given); another kind is one more builder of :class:`_Job` objects.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import io
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -23,6 +26,7 @@ from typing import Any
 from medgen_core import BudgetExhausted, MedgenError
 from medgen_litellm.backend import litellm, run_on_loop
 from medgen_litellm.cache import ResponseCache
+from medgen_litellm.images import ImageInput, image_bytes
 from medgen_litellm.keys import api_key_from_env, scrub, secret_values
 from medgen_litellm.retry import RetryPolicy, describe_error, is_retryable
 from medgen_litellm.usage import Budget, Usage, cost_of, has_price, tokens_of
@@ -65,8 +69,23 @@ class ChatCall:
 
 
 @dataclass
+class ImageCall:
+    """One image call: generate an image from ``prompt``, or, given ``images``, edit them by ``prompt``.
+
+    ``params`` go to litellm (``size``, ``quality``, ``n``, ``seed``, ... where the provider takes them).
+    """
+
+    prompt: str
+    images: list[ImageInput] = field(default_factory=list)
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
 class CallResult:
-    """A successful call: the reply text, what ``parse`` made of it, and its usage."""
+    """A successful call: the reply text, what ``parse`` made of it, and its usage.
+
+    For image calls ``value`` is the list of encoded images (bytes) and ``text`` the revised prompt.
+    """
 
     text: str
     value: Any
@@ -80,7 +99,7 @@ class _Job:
     prepare: Callable[[], Awaitable[None]]  # once, before the first attempt (e.g. encode images)
     invoke: Callable[[], Awaitable[Any]]  # one attempt; raises on failure; timed
     finish: Callable[[Any, Usage], CallResult]  # turns a response into a result; may raise (a bad reply)
-    cache_key: str | None = None
+    cache_key: str | None = None  # only for kinds that can be cached (``from_cache``/``to_cache``)
     from_cache: Callable[[Any], CallResult] | None = None
     to_cache: Callable[[CallResult], Any] | None = None
 
@@ -119,6 +138,12 @@ class LiteLLMClient:
         """
         parse = parse or (lambda text: text)
         return self._run([self._chat_job(call, call.parse or parse) for call in calls])
+
+    def images(self, calls: Sequence[ImageCall]) -> list[CallResult | BaseException]:
+        """One :class:`CallResult` (``value``: the images as encoded bytes, checked to decode) or exception
+        per call, in order: ``litellm.aimage_generation`` without input images, ``litellm.aimage_edit``
+        with them. Image replies are not cached."""
+        return self._run([self._image_job(call) for call in calls])
 
     def close(self) -> None:
         """Release the cache file (the shared event loop lives on for the process)."""
@@ -170,6 +195,38 @@ class LiteLLMClient:
             from_cache=lambda stored: CallResult(stored["text"], parse(stored["text"]), Usage(cached=True)),
             to_cache=lambda result: {"text": result.text},
         )
+
+    def _image_job(self, call: ImageCall) -> _Job:
+        s = self.settings
+        inputs: list[bytes] = []
+
+        async def prepare() -> None:
+            inputs.extend(await asyncio.to_thread(lambda: [image_bytes(image) for image in call.images]))
+
+        async def invoke() -> Any:
+            kwargs: dict[str, Any] = {**s.params, **call.params}
+            if s.api_base:
+                kwargs["api_base"] = s.api_base
+            if self._api_key:
+                kwargs["api_key"] = self._api_key
+            if not inputs:
+                return await litellm().aimage_generation(
+                    model=s.model, prompt=call.prompt, timeout=s.timeout_s, max_retries=0, **kwargs
+                )
+            files = [_named_file(data, i) for i, data in enumerate(inputs)]  # fresh per attempt: reads consume
+            image = files if len(files) > 1 else files[0]
+            return await litellm().aimage_edit(
+                model=s.model, image=image, prompt=call.prompt, timeout=s.timeout_s, max_retries=0, **kwargs
+            )
+
+        def finish(response: Any, usage: Usage) -> CallResult:
+            images = [_decoded_image(item, i, s.model) for i, item in enumerate(getattr(response, "data", None) or [])]
+            if not images:
+                raise CallFailed(f"model {s.model!r} returned no image")
+            revised = getattr((response.data or [None])[0], "revised_prompt", None) or ""
+            return CallResult(revised, images, usage)
+
+        return _Job(prepare=prepare, invoke=invoke, finish=finish)
 
     # the machinery every kind of call shares ----------------------------------------------
     def _run(self, jobs: list[_Job]) -> list[CallResult | BaseException]:
@@ -230,7 +287,7 @@ class LiteLLMClient:
             else:
                 latency = time.perf_counter() - started
                 prompt_tokens, completion_tokens = tokens_of(response)
-                cost = cost_of(response, s.prices)
+                cost = cost_of(response, s.prices, s.model)
                 self.budget.charge(cost)
                 return response, Usage(prompt_tokens, completion_tokens, cost, False, latency, attempt + 1, waited)
             if attempt >= s.retry.max_retries or not is_retryable(error):
@@ -247,6 +304,28 @@ class LiteLLMClient:
             what = f"timed out after {self.settings.timeout_s:g} s"
         message = f"model {self.settings.model!r}: {what} (after {attempts} attempt(s))"
         return CallFailed(scrub(message, self._secrets))
+
+
+def _named_file(data: bytes, index: int) -> io.BytesIO:
+    handle = io.BytesIO(data)
+    handle.name = f"input_{index}.png"  # the multipart upload needs a file name
+    return handle
+
+
+def _decoded_image(item: Any, index: int, model: str) -> bytes:
+    """Image ``index`` of a response as bytes, checked to decode: a provider's bad bytes fail the item here."""
+    from PIL import Image
+
+    encoded = getattr(item, "b64_json", None) or (item.get("b64_json") if isinstance(item, dict) else None)
+    if not encoded:
+        raise CallFailed(f"model {model!r} returned image {index} as a URL, not bytes; ask for b64_json")
+    try:
+        data = base64.b64decode(encoded)
+        with Image.open(io.BytesIO(data)) as probe:
+            probe.verify()
+    except Exception as exc:  # binascii and PIL raise many types
+        raise CallFailed(f"model {model!r} returned image {index} that is not a valid image ({exc})") from None
+    return data
 
 
 def _reply_text(response: Any) -> str:

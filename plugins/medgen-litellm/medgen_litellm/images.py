@@ -55,6 +55,17 @@ def _encode(img: Image, max_side: int) -> str:
     return f"data:image/png;base64,{base64.b64encode(buf.getvalue()).decode('ascii')}"
 
 
+def image_bytes(image: ImageInput) -> bytes:
+    """Encoded bytes of ``image`` as they are (a file or bytes), or as PNG (a PIL image): for uploads."""
+    from PIL import Image as PILImage
+
+    if isinstance(image, PILImage.Image):
+        buf = io.BytesIO()
+        image.save(buf, format="PNG")
+        return buf.getvalue()
+    return image.read_bytes() if isinstance(image, ImageRef) else bytes(image)
+
+
 def text_part(text: str) -> dict[str, Any]:
     return {"type": "text", "text": text}
 

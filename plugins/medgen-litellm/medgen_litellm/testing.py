@@ -10,19 +10,23 @@ recorded so tests can assert prompts, images and call counts::
         ...  # litellm.completion(model="openai/x", api_base=server.url, api_key="k", ...)
         assert server.calls == 2
 
-Routes live in ``ScriptedServer.routes`` (path -> body builder); image
-generation and editing (``/v1/images/generations``, ``/v1/images/edits``) slot
-in there with their own builders, sharing the script, faults and records.
+Routes: ``/v1/chat/completions``, ``/v1/images/generations`` and
+``/v1/images/edits`` (multipart: its text fields are in ``request.json``, its
+files in ``request.files``). They share the script, the faults and the
+records; ``ScriptedServer.routes`` (path -> body builder) takes more.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from email.parser import BytesParser
+from email.policy import default as default_policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -38,6 +42,7 @@ class Reply:
     body: bytes | None = None  # sent as it is instead of a chat completion (e.g. a malformed body)
     prompt_tokens: int | None = None  # default: counted from the request
     completion_tokens: int | None = None
+    image: bytes | None = None  # for the image routes (default: a small PNG); any bytes, to script bad ones
 
 
 def reply(content: str, **kwargs: Any) -> Reply:
@@ -89,6 +94,7 @@ class RecordedRequest:
     headers: dict[str, str]
     json: Any
     at: float
+    files: dict[str, list[bytes]] = field(default_factory=dict)  # multipart uploads by field name
 
     @property
     def texts(self) -> list[str]:
@@ -129,7 +135,11 @@ class ScriptedServer:
         self.requests: list[RecordedRequest] = []
         self.in_flight = 0
         self.max_in_flight = 0  # the most calls the server was answering at once
-        self.routes: dict[str, BodyBuilder] = {"/v1/chat/completions": chat_completion_body}
+        self.routes: dict[str, BodyBuilder] = {
+            "/v1/chat/completions": chat_completion_body,
+            "/v1/images/generations": image_body,
+            "/v1/images/edits": image_body,
+        }
         self._script: deque[Reply] = deque()
         self._lock = threading.Lock()
         self._closing = threading.Event()
@@ -234,6 +244,43 @@ def chat_completion_body(request: RecordedRequest, answer: Reply) -> bytes:
     return json.dumps(body).encode()
 
 
+def small_png(shade: int = 128, size: int = 8) -> bytes:
+    """A real gray PNG (what the image routes send by default)."""
+    import io
+
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("L", (size, size), shade).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def image_body(request: RecordedRequest, answer: Reply) -> bytes:
+    """The JSON of an OpenAI images response: ``n`` images as base64 (``answer.image`` or a small PNG)."""
+    fields = request.json or {}
+    count = int(fields.get("n") or 1)
+    data = answer.image if answer.image is not None else small_png()
+    item = {"b64_json": base64.b64encode(data).decode("ascii"), "revised_prompt": fields.get("prompt")}
+    return json.dumps({"created": int(time.time()), "data": [item] * count}).encode()
+
+
+def parse_multipart(content_type: str, raw: bytes) -> tuple[dict[str, str], dict[str, list[bytes]]]:
+    """Text fields and uploaded files of a multipart/form-data body."""
+    message = BytesParser(policy=default_policy).parsebytes(
+        f"Content-Type: {content_type}\r\nMIME-Version: 1.0\r\n\r\n".encode() + raw
+    )
+    fields: dict[str, str] = {}
+    files: dict[str, list[bytes]] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition") or ""
+        payload = part.get_payload(decode=True) or b""
+        if part.get_filename() is not None:
+            files.setdefault(name, []).append(payload)
+        else:
+            fields[name] = payload.decode("utf-8", "replace")
+    return fields, files
+
+
 def _handler_class(server: ScriptedServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"  # keep-alive, as real APIs
@@ -241,11 +288,16 @@ def _handler_class(server: ScriptedServer) -> type[BaseHTTPRequestHandler]:
         def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length) if length else b""
-            try:
-                parsed = json.loads(raw) if raw else None
-            except ValueError:
-                parsed = None
-            request = RecordedRequest(self.path, dict(self.headers.items()), parsed, time.time())
+            content_type = self.headers.get("Content-Type", "")
+            files: dict[str, list[bytes]] = {}
+            if content_type.startswith("multipart/form-data"):
+                parsed, files = parse_multipart(content_type, raw)
+            else:
+                try:
+                    parsed = json.loads(raw) if raw else None
+                except ValueError:
+                    parsed = None
+            request = RecordedRequest(self.path, dict(self.headers.items()), parsed, time.time(), files)
             answer, body = server._answer(request)
             server._track(+1)
             try:

@@ -46,10 +46,20 @@ def tokens_of(response: Any) -> tuple[int, int]:
     )
 
 
-def cost_of(response: Any, prices: dict[str, float] | None = None) -> float | None:
-    """The USD cost litellm computes for ``response``, or None when it has no price for the model."""
+def cost_of(response: Any, prices: dict[str, float] | None = None, model: str | None = None) -> float | None:
+    """The USD cost of ``response``, or None when litellm has no price for the model.
+
+    litellm prices most responses as it returns them (``_hidden_params["response_cost"]``); the rest
+    (custom ``prices``, image responses that do not name their model) are priced here.
+    """
+    hidden = getattr(response, "_hidden_params", None) or {}
+    known = hidden.get("response_cost") if isinstance(hidden, dict) else None
+    if not prices and isinstance(known, (int, float)) and not isinstance(known, bool):
+        return float(known)
     try:
-        cost = litellm().completion_cost(completion_response=response, custom_cost_per_token=prices or None)
+        cost = litellm().completion_cost(
+            completion_response=response, model=model, custom_cost_per_token=prices or None
+        )
     except Exception:  # unknown model or provider: the cost is unknown, not zero
         return None
     return float(cost) if cost is not None else None
