@@ -3,9 +3,9 @@
 At concurrency 16 the ideal is 16 / 0.2 s = 80 calls/s. Each layer sends the same judge prompts
 (system text, labelled images as data URIs) to the same scripted server:
 
-- raw litellm, async ``acompletion`` under a semaphore (what medgen-litellm builds on);
-- raw litellm, sync ``completion`` in a thread pool (the other design, measured to choose);
-- the medgen-litellm client alone (prebuilt messages, no cache);
+- raw litellm, async ``acompletion`` under a semaphore (the other design, measured to choose);
+- raw litellm, sync ``completion`` in a thread pool (what medgen-litellm builds on);
+- the medgen-litellm client alone (prebuilt messages, no cache: retries, usage, cost, budget checks);
 - the vlm judge's ``judge()`` on one batch (prompt building, image encoding, parsing; no cache).
 
 Then the judge calls made when a finished run is run again (goal 0), and when the same outputs are
