@@ -146,8 +146,8 @@ def rerun_calls(server) -> tuple[int, int, int]:
 
     from medgen_core.cli import cli
 
-    os.environ["MEDGEN_LOAD_PLUGINS"] = "models,tasks,classical,judge"  # only the judge is measured
     folder = Path(tempfile.mkdtemp(prefix="medgen-bench-runs-"))
+    os.environ.setdefault("TORCH_HOME", str(folder / "torch-home"))  # offline: LPIPS marked unavailable
     args = f"model={MODEL},api_base={server.url},api_key_env=MEDGEN_BENCH_KEY,concurrency=16"
     counts = []
     for name in ("first", "first", "second"):
@@ -155,7 +155,8 @@ def rerun_calls(server) -> tuple[int, int, int]:
         result = CliRunner().invoke(
             cli,
             ["run", "--tasks", "noise_reconstruction,multiple_choice", "--model", "classical", "--limit", "5"]
-            + ["--output_path", str(folder / name), "--judge", "vlm", "--judge_args", args, "--quiet"],
+            + ["--metric_args", "bertscore:model=all-MiniLM-L6-v2", "--output_path", str(folder / name)]
+            + ["--judge", "vlm", "--judge_args", args, "--quiet"],
         )
         if result.exit_code != 0:
             raise SystemExit(result.output)

@@ -13,6 +13,7 @@ from medgen_litellm.testing import ScriptedServer, reply
 
 TASKS = "medgen"
 LIMIT = 1
+TEST_TASKS = str(Path(__file__).parent / "tasks")
 
 
 @pytest.fixture(scope="module")
@@ -22,15 +23,26 @@ def judge_server():
 
 
 @pytest.fixture
-def run(medgen_cli, judge_server, monkeypatch):
-    """``run(folder, *extra)`` runs the main job with the vlm judge; returns (results, output)."""
-    monkeypatch.setenv("MEDGEN_LOAD_PLUGINS", "models,tasks,classical,judge")  # scorer tiers are not under test
+def run(medgen_cli, judge_server, monkeypatch, tmp_path_factory):
+    """``run(folder, tasks, judge_args, limit)`` runs a model and the vlm judge; returns (results, output).
+
+    The main job (``medgen``, the classical model) runs with every installed scorer, as users run it; the
+    test-only tasks in tests/tasks have no metrics and are answered by the built-in ``oracle`` model, so
+    the other tests load only the built-in and judge plugins.
+    """
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path_factory.mktemp("torch-home")))  # no AlexNet: LPIPS unavailable
 
     def invoke(folder: Path, tasks: str = TASKS, judge_args: str = "", limit: int = LIMIT) -> tuple[dict, str]:
         args = f"model=openai/test-judge,api_base={judge_server.url},api_key_env=MEDGEN_TEST_JUDGE_KEY{judge_args}"
+        if tasks == TASKS:
+            monkeypatch.delenv("MEDGEN_LOAD_PLUGINS", raising=False)
+            extra = ["--model", "classical", "--metric_args", "bertscore:model=all-MiniLM-L6-v2"]
+        else:
+            monkeypatch.setenv("MEDGEN_LOAD_PLUGINS", "models,tasks,judge")
+            extra = ["--model", "oracle", "--include_path", TEST_TASKS]
         result = medgen_cli(
-            "run", "--tasks", tasks, "--model", "classical", "--limit", limit, "--output_path", folder,
-            "--judge", "vlm", "--judge_args", args,
+            "run", "--tasks", tasks, "--limit", limit, "--output_path", folder,
+            "--judge", "vlm", "--judge_args", args, *extra,
         )  # fmt: skip
         assert result.exit_code == 0, result.output
         return json.loads((folder / "results.json").read_text()), result.output
@@ -74,8 +86,8 @@ def test_main_job_judged_rerun_and_cache(run, judge_server, tmp_path):
 def test_unusable_replies_are_retried_then_counted_as_failures(run, judge_server, tmp_path):
     judge_server.reset()
     judge_server.script(*[reply("I refuse to answer in JSON.")] * 3)  # task YAML judge.max_retries: 2
-    results, _ = run(tmp_path / "r", "noise_reconstruction", judge_args=",cache=false,concurrency=1")
-    column = results["results"]["noise_reconstruction"]["judge:vlm:openai/test-judge[with_reference]"]
+    results, _ = run(tmp_path / "r", "judge_edit", judge_args=",cache=false,concurrency=1")
+    column = results["results"]["judge_edit"]["judge:vlm:openai/test-judge[with_reference]"]
     assert column["n"] == 1 and column["n_failed"] == 1 and column["pass_rate"] == 0.0 and column["mean"] is None
     line = json.loads((tmp_path / "r" / "samples.jsonl").read_text().splitlines()[0])
     assert "no JSON verdict object" in line["failures"]["judge:vlm:openai/test-judge[with_reference]"]
@@ -86,16 +98,16 @@ def test_unusable_replies_are_retried_then_counted_as_failures(run, judge_server
 def test_budget_stops_judging_cleanly_and_a_rerun_finishes(run, judge_server, tmp_path):
     judge_server.reset()
     priced = ",concurrency=1,input_cost_per_token=0.000001,output_cost_per_token=0"
-    results, _ = run(tmp_path / "b", "noise_reconstruction", judge_args=priced + ",budget_usd=0.0000001")
-    task = results["results"]["noise_reconstruction"]
+    results, _ = run(tmp_path / "b", "judge_edit", judge_args=priced + ",budget_usd=0.0000001")
+    task = results["results"]["judge_edit"]
     first, second = (task[f"judge:vlm:openai/test-judge[{m}]"] for m in ("with_reference", "without_reference"))
     assert judge_server.calls == 1  # the first call spends past the budget: nothing else is attempted
     assert first["n"] == 1 and first["n_not_done"] == 0 and first["mean"] == 8.0
     assert second["n_not_done"] == 1 and second["n_failed"] == 0  # not judged, never failed
     line = json.loads((tmp_path / "b" / "samples.jsonl").read_text().splitlines()[0])
     assert "budget_usd" in line["judges"]["vlm:openai/test-judge"]["without_reference"]["not_judged"]
-    again, _ = run(tmp_path / "b", "noise_reconstruction", judge_args=priced + ",budget_usd=1")  # a larger budget
-    task = again["results"]["noise_reconstruction"]
+    again, _ = run(tmp_path / "b", "judge_edit", judge_args=priced + ",budget_usd=1")  # a larger budget
+    task = again["results"]["judge_edit"]
     assert judge_server.calls == 2 and all(task[k]["n_not_done"] == 0 and task[k]["mean"] == 8.0 for k in task)
 
 
@@ -105,7 +117,7 @@ def test_calibrate_a_judged_run(run, judge_server, tmp_path, medgen_cli):
     from medgen_core.cli import cli
 
     judge_server.default = lambda r: grading_responder(1 + len(r.texts[-2]) % 10)(r)  # varies with the answer
-    run(tmp_path / "c", "noise_reconstruction,multiple_choice", limit=3)
+    run(tmp_path / "c", "judge_edit,judge_vqa", limit=3)
     rows = ["task,id,dimension,score,rater"]
     for line in (tmp_path / "c" / "samples.jsonl").read_text().splitlines():
         sample = json.loads(line)
