@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from medgen_core.run.calls import build, call_batch
+from medgen_core.run.stream import chunked
 from medgen_core.tasks.spec import JudgeBlock
 from medgen_core.types import (
     BudgetExhausted,
@@ -46,6 +47,10 @@ class JudgeHandle:
 
     @property
     def judge(self) -> Any:
+        return self.build()
+
+    def build(self) -> Any:
+        """The judge object, built from ``--judge_args`` once."""
         if self._judge is None:
             self._judge = build("judge", self.info.name, self.info.factory, self.args, "--judge_args")
         return self._judge
@@ -98,7 +103,12 @@ class JudgeSlot:
     tier: str = "holistic"
     reads: str | None = None  # a judge grades whatever the model returned
     unavailable: str | None = None
-    describe: dict[str, Any] | None = field(default=None)
+
+    @property
+    def describe(self) -> dict[str, Any] | None:
+        """The judge's own ``describe()`` (settings for results.json), once it is built."""
+        own = getattr(self.handle._judge, "describe", None) if self.handle.built else None
+        return own() if callable(own) else None
 
     @property
     def slot_id(self) -> str:
@@ -115,21 +125,31 @@ class JudgeSlot:
     higher_is_better = True
 
     def score(self, items: list[ScoreItem]) -> list[Any]:
-        judge = self.handle.judge
-        requests = [judge_request(self.block, self.mode, i.sample, i.text, i.image) for i in items]
-        results: list[Any] = [None] * len(requests)
-        pending = list(range(len(requests)))
-        for attempt in range(self.block.max_retries + 1):
-            if not pending:
-                break
-            replies = call_batch(judge.judge, [requests[i] for i in pending], f"judge {self.handle.key!r}")
-            still = []
-            for i, reply in zip(pending, replies, strict=True):
-                results[i] = verdict_result(reply, attempt + 1)
-                if isinstance(results[i], BaseException) and not isinstance(results[i], BudgetExhausted):
+        return grade(self.handle, [(self, item) for item in items])
+
+
+def grade(handle: JudgeHandle, jobs: list[tuple[JudgeSlot, ScoreItem]]) -> list[Any]:
+    """One result per (slot, item), every mode of a chunk sent together in batches of the judge's size,
+    so a concurrent judge has as much work in flight as it can take. An unusable reply is asked again
+    (each job's task allows ``judge.max_retries``), then kept as the failure."""
+    judge = handle.judge
+    size = max(1, int(getattr(judge, "batch_size", len(jobs)) or len(jobs)))
+    requests = [judge_request(slot.block, slot.mode, item.sample, item.text, item.image) for slot, item in jobs]
+    results: list[Any] = [None] * len(jobs)
+    pending = list(range(len(jobs)))
+    attempt = 0
+    while pending:
+        attempt += 1
+        still = []
+        for piece in chunked(pending, size):
+            replies = call_batch(judge.judge, [requests[i] for i in piece], f"judge {handle.key!r}")
+            for i, reply in zip(piece, replies, strict=True):
+                results[i] = verdict_result(reply, attempt)
+                retry = isinstance(results[i], BaseException) and not isinstance(results[i], BudgetExhausted)
+                if retry and attempt <= jobs[i][0].block.max_retries:
                     still.append(i)
-            pending = still
-        return results
+        pending = still
+    return results
 
 
 def judge_key(judge: str, mode: str) -> str:

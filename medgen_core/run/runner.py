@@ -114,6 +114,8 @@ class Runner:
         """Metrics exist; tasks asked for by name have samples; the model can do every task."""
         if not self.s.predict_only:
             check_metrics(self.s.selection, self.host)
+            for handle in self.judges:  # a judge's bad arguments (or a key given as one) stop the run here
+                handle.build()
         needs = {}
         for plan in stream.plans():
             label = plan.instance.label

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from medgen_core.plugins import PluginHost
 from medgen_core.run.calls import build, call_batch
-from medgen_core.run.judging import JudgeHandle, JudgeSlot
+from medgen_core.run.judging import JudgeHandle, JudgeSlot, grade
 from medgen_core.run.predict import saved_image
 from medgen_core.run.secrets import scrub
 from medgen_core.run.store import RunStore
@@ -186,31 +186,43 @@ class Scorer:
     def score(self, chunk: Chunk, tiers: tuple[str, ...] | None = None) -> None:
         """Score the chunk's saved answers with every slot of its task (of ``tiers``, if given).
 
-        Slots run one after another in the calling thread: the scoring order :class:`~medgen_core.types.Metric`
-        promises.
+        Metrics run one after another in the calling thread: the scoring order
+        :class:`~medgen_core.types.Metric` promises. A judge gets all its modes of the chunk at once.
         """
-        store = self.store
         saved = list(self._saved_answers(chunk))
+        judged: dict[int, tuple[JudgeHandle, list[tuple[JudgeSlot, ScoreItem]]]] = {}
         for slot in self.slots_for(chunk.instance.spec):
             if tiers is not None and slot.tier not in tiers:
                 continue
-            todo: list[ScoreItem] = []
-            for sample, pred in saved:
-                if (sample.task, sample.id, slot.slot_id) in store.score_index:
-                    continue
-                if slot.reads and slot.reads in pred.get("missing", []):
-                    message = MedgenError(f"the model returned no {slot.reads} for this sample")
-                    store.add_score(score_entry(sample.task, sample.id, slot.slot_id, slot.key, message))
-                    continue
-                todo.append(ScoreItem(sample, pred.get("text"), saved_image(pred, store.folder)))
-            if not todo:
+            todo = self._todo(slot, saved)
+            if isinstance(slot, JudgeSlot):
+                judged.setdefault(id(slot.handle), (slot.handle, []))[1].extend((slot, item) for item in todo)
+            elif todo:
+                self._record([(slot, item) for item in todo], slot.score(todo))
+        for handle, jobs in judged.values():
+            if jobs:
+                self._record(jobs, grade(handle, jobs))
+
+    def _todo(self, slot: Slot, saved: list[tuple[Sample, dict[str, Any]]]) -> list[ScoreItem]:
+        """The answers ``slot`` has not scored yet; an answer missing the part it reads fails it here."""
+        todo: list[ScoreItem] = []
+        for sample, pred in saved:
+            if (sample.task, sample.id, slot.slot_id) in self.store.score_index:
                 continue
-            results = slot.score(todo)
-            for item, result in zip(todo, results, strict=False):  # empty when the metric is unavailable
-                entry = score_entry(item.sample.task, item.sample.id, slot.slot_id, slot.key, result)
-                if "error" in entry:
-                    entry["error"] = scrub(entry["error"], self.secrets)
-                store.add_score(entry)
+            if slot.reads and slot.reads in pred.get("missing", []):
+                message = MedgenError(f"the model returned no {slot.reads} for this sample")
+                self.store.add_score(score_entry(sample.task, sample.id, slot.slot_id, slot.key, message))
+                continue
+            todo.append(ScoreItem(sample, pred.get("text"), saved_image(pred, self.store.folder)))
+        return todo
+
+    def _record(self, jobs: list[tuple[Slot, ScoreItem]], results: list[Any]) -> None:
+        """One scores.jsonl line per result (none when the metric turned out to be unavailable)."""
+        for (slot, item), result in zip(jobs, results, strict=False):
+            entry = score_entry(item.sample.task, item.sample.id, slot.slot_id, slot.key, result)
+            if "error" in entry:
+                entry["error"] = scrub(entry["error"], self.secrets)
+            self.store.add_score(entry)
 
     def _saved_answers(self, chunk: Chunk) -> Iterator[tuple[Sample, dict[str, Any]]]:
         for item in chunk.items:

@@ -12,12 +12,24 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 REDACTED = "***"
-_SECRET_NAME = re.compile(r"(key|token|secret|passw|auth|credential|cookie|session)", re.IGNORECASE)
+_SECRET_WORDS = {"key", "apikey", "secret", "password", "passwd", "passphrase", "credential", "credentials"}
+_SECRET_TEXT_WORDS = _SECRET_WORDS | {"token", "auth", "authorization", "cookie", "session", "bearer"}
 _SECRET_VALUE = re.compile(r"^(sk-|sk_|hf_|ghp_|gsk_|xai-|AIza|Bearer\s)", re.IGNORECASE)
 
 
 def is_secret(name: str, value: Any) -> bool:
-    return bool(_SECRET_NAME.search(name)) or (isinstance(value, str) and bool(_SECRET_VALUE.match(value)))
+    """Whether an argument holds a secret: by a word of its name, or by looking like a provider key.
+
+    ``api_key``, ``hf_token``, ``password`` are secret; ``max_tokens=512`` and ``input_cost_per_token=1e-6``
+    are not (a number is secret only under a name such as ``key`` or ``password``), nor is a value that
+    names where a key lives rather than holding it (``api_key_env=OPENAI_API_KEY``).
+    """
+    words = set(re.split(r"[^a-z0-9]+", name.lower()))
+    if name.lower().endswith("_env") or isinstance(value, bool) or value is None:
+        return False
+    if isinstance(value, (int, float)):
+        return bool(words & _SECRET_WORDS)
+    return bool(words & _SECRET_TEXT_WORDS) or (isinstance(value, str) and bool(_SECRET_VALUE.match(value)))
 
 
 def redact(args: dict[str, Any]) -> dict[str, Any]:
@@ -39,8 +51,8 @@ def secret_values(args: dict[str, Any]) -> list[str]:
     for name, value in args.items():
         if isinstance(value, dict):
             found += secret_values(value)
-        elif isinstance(value, str) and len(value) >= 4 and is_secret(name, value):
-            found.append(value)
+        elif isinstance(value, (str, int, float)) and len(str(value)) >= 4 and is_secret(name, value):
+            found.append(str(value))
     return found
 
 

@@ -85,14 +85,17 @@ def test_main_job_judged_rerun_and_cache(run, judge_server, tmp_path):
 
 def test_unusable_replies_are_retried_then_counted_as_failures(run, judge_server, tmp_path):
     judge_server.reset()
-    judge_server.script(*[reply("I refuse to answer in JSON.")] * 3)  # task YAML judge.max_retries: 2
+    # both modes of a sample go out together (with_reference first, one call at a time): the first five replies
+    # are unusable, so with_reference fails all three attempts (judge.max_retries: 2) and without_reference
+    # gets a good reply on its third
+    judge_server.script(*[reply("I refuse to answer in JSON.")] * 5)
     results, _ = run(tmp_path / "r", "judge_edit", judge_args=",cache=false,concurrency=1")
     column = results["results"]["judge_edit"]["judge:vlm:openai/test-judge[with_reference]"]
     assert column["n"] == 1 and column["n_failed"] == 1 and column["pass_rate"] == 0.0 and column["mean"] is None
     line = json.loads((tmp_path / "r" / "samples.jsonl").read_text().splitlines()[0])
     assert "no JSON verdict object" in line["failures"]["judge:vlm:openai/test-judge[with_reference]"]
     assert line["scores"]["judge:vlm:openai/test-judge[without_reference]"] == 8.0
-    assert judge_server.calls == 3 + 1
+    assert judge_server.calls == 3 + 3
 
 
 def test_budget_stops_judging_cleanly_and_a_rerun_finishes(run, judge_server, tmp_path):
