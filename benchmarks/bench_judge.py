@@ -81,7 +81,7 @@ def timed(label: str, n: int, ideal: float, run: Callable[[int], int], repeats: 
         rates.append(n / (time.perf_counter() - started))
     rate = statistics.median(rates)
     spread = f"[{min(rates):.1f}-{max(rates):.1f}]"
-    print(f"  {label:<48} {rate:6.1f} calls/s {spread:>13}  ({100 * rate / ideal:5.1f}% of ideal)  {ok}/{n} ok")
+    print(f"  {label:<52} {rate:6.1f} calls/s {spread:>13}  ({100 * rate / ideal:5.1f}% of ideal)  {ok}/{n} ok")
     return rate
 
 
@@ -137,7 +137,51 @@ def layers(server, requests: list, messages: list, concurrency: int) -> list[tup
     ]
 
 
-LAYERS = layers  # the end-to-end `medgen run` figure is added here once the core runs judges in batches
+def end_to_end(server, requests: list, messages: list, concurrency: int) -> list[tuple[str, Callable[[int], int]]]:
+    """The same judging through a whole ``medgen run`` (oracle answers, the vlm judge in both modes).
+
+    The dataset is written once; each timed run uses a fresh run folder and no judge cache, so every
+    judgement is a call. The time covers everything the run does: reading and checking samples, answering,
+    judging in its pipeline stage, journals, results.
+    """
+    from click.testing import CliRunner
+    from PIL import Image
+
+    from medgen_core.cli import cli
+
+    root = Path(tempfile.mkdtemp(prefix="medgen-bench-e2e-"))
+    folder = root / "VQA" / "question-answering"
+    (folder / "images").mkdir(parents=True)
+    lines = []
+    for i in range(len(requests) // 2):
+        Image.new("L", (256, 256), i % 250).save(folder / "images" / f"{i}.png")
+        record = {"id": f"q{i}", "category": "VQA", "modality": "CT", "instruction": f"What is shown in case {i}?"}
+        lines.append(json.dumps({**record, "answer": f"finding {i}", "input_image": [f"images/{i}.png"]}))
+    (folder / "data.jsonl").write_text("\n".join(lines) + "\n")
+    task = root / "bench_judged.yaml"
+    task.write_text(
+        "task: bench_judged\ndataset_name: VQA/question-answering\noutput_type: text\n"
+        "judge:\n  modes: [with_reference, without_reference]\n"
+    )
+    judge_args = f"model={MODEL},api_base={server.url},api_key_env=MEDGEN_BENCH_KEY,concurrency={concurrency}"
+
+    def run(n: int) -> int:
+        out = Path(tempfile.mkdtemp(prefix="medgen-bench-e2e-run-"))
+        result = CliRunner().invoke(
+            cli,
+            ["run", "--tasks", str(task), "--model", "oracle", "--data_root", str(root), "--limit", str(n // 2)]
+            + ["--judge", "vlm", "--judge_args", judge_args + ",cache=false", "--output_path", str(out), "--quiet"],
+        )
+        if result.exit_code != 0:
+            raise SystemExit(result.output)
+        scored = json.loads((out / "results.json").read_text())["results"]["bench_judged"]
+        return sum(m["n"] - m["n_failed"] for m in scored.values())
+
+    return [("medgen run end to end (oracle + vlm judge, 2 modes)", run)]
+
+
+def LAYERS(server, requests: list, messages: list, concurrency: int) -> list[tuple[str, Callable[[int], int]]]:  # noqa: N802
+    return [*layers(server, requests, messages, concurrency), *end_to_end(server, requests, messages, concurrency)]
 
 
 def rerun_calls(server) -> tuple[int, int, int]:
