@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from medgen_core.report.plots import bars, histogram
-from medgen_core.report.tables import all_keys
+from medgen_core.report.tables import all_keys, without_panel_members
 from medgen_core.report.view import RunReport
-from medgen_core.results import MetricKey
 
 
 @dataclass
@@ -17,18 +16,11 @@ class Figures:
     per_modality: list[str] = field(default_factory=list)
 
 
-def plotted_keys(report: RunReport) -> list[MetricKey]:
-    """Every metric with numbers; with a panel of judges, the panel stands for its judges."""
-    keys = all_keys(report.run)
-    has_panel = any(k.is_panel for k in keys)
-    return [k for k in keys if not (has_panel and k.tier == "holistic" and not k.is_panel)]
-
-
 def figures(report: RunReport) -> Figures:
     out = Figures()
     results = report.run.results.results
     modality_rows = report.per_modality.rows
-    for key in plotted_keys(report):
+    for key in without_panel_members(all_keys(report.run)):
         summaries = {task: m[key.key] for task, m in results.items() if key.key in m}
         if all(s.unavailable for s in summaries.values()):
             continue

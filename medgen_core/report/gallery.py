@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from medgen_core.report.tables import all_keys, passed
+from medgen_core.report.tables import all_keys, passed, without_panel_members
 from medgen_core.report.thumbnails import ThumbnailCache
 from medgen_core.results import LoadedRun, SampleRecord
 
@@ -29,60 +29,90 @@ FAILURE_KINDS = {
 
 
 class ImageLinks:
-    """Where each image of the run is on disk, and how the report file links to it."""
+    """Where each image of the run is on disk, and how the report file links to it.
+
+    Inputs and references are relative to the data root, outputs to the run folder; a link is the
+    root's path relative to the report's folder (or its file URI) followed by the image's reference.
+    """
 
     def __init__(self, run: LoadedRun, output: Path | None) -> None:
-        self.run_dir = run.folder.resolve()
+        self.run_dir = os.path.abspath(run.folder)
         root = run.results.config.data_root
-        self.data_root = Path(root).resolve() if root else None
-        self.base = output.resolve().parent if output is not None else None
+        self.data_root = os.path.abspath(root) if root else None
+        base = os.path.dirname(os.path.abspath(output)) if output is not None else None
+        self.prefix = {r: _prefix(r, base) for r in (self.run_dir, self.data_root) if r}
 
-    def input_path(self, ref: str | None) -> Path | None:
+    def input(self, ref: str | None) -> tuple[str, str] | None:
+        """(absolute path, link) of a dataset image; None for images inside Parquet files or without a root."""
         if not ref or self.data_root is None or ":" in ref:  # "file.parquet:..." images live inside Parquet
             return None
-        return self.data_root / ref
+        return os.path.join(self.data_root, ref), self.prefix[self.data_root] + quote(ref)
 
-    def output_path(self, ref: str | None) -> Path | None:
-        return self.run_dir / ref if ref else None
+    def output(self, ref: str | None) -> tuple[str, str] | None:
+        if not ref:
+            return None
+        return os.path.join(self.run_dir, ref), self.prefix[self.run_dir] + quote(ref)
 
-    def href(self, path: Path) -> str:
-        if self.base is None:
-            return path.as_uri()
-        try:
-            return quote(Path(os.path.relpath(path, self.base)).as_posix())
-        except ValueError:  # another drive (Windows): no relative path
-            return path.as_uri()
+
+def _prefix(root: str, base: str | None) -> str:
+    if base is None:
+        return Path(root).as_uri() + "/"
+    try:
+        return quote(Path(os.path.relpath(root, base)).as_posix()) + "/"
+    except ValueError:  # another drive (Windows): no relative path
+        return Path(root).as_uri() + "/"
 
 
 def gallery_data(run: LoadedRun, output: Path | None, cache: ThumbnailCache) -> dict[str, Any]:
     links = ImageLinks(run, output)
     keys = [k.key for k in all_keys(run)]
     key_index = {k: i for i, k in enumerate(keys)}
-    wanted: list[Path] = []
-    for sample in run.samples:
-        for path in _image_paths(sample, links):
-            if path is not None:
-                wanted.append(path)
+    deciding = {key_index[k.key] for k in without_panel_members(all_keys(run))}
+    located = {
+        id(sample): (
+            [(ref, links.input(ref)) for ref in sample.inputs.images],
+            (sample.prediction.image, links.output(sample.prediction.image)),
+            (sample.inputs.reference_image, links.input(sample.inputs.reference_image)),
+        )
+        for sample in run.samples
+    }
+    wanted = [
+        where[0]
+        for inputs, output, reference in located.values()
+        for _, where in (*inputs, output, reference)
+        if where is not None
+    ]
     thumbs = cache.get_all(wanted)
     images: list[str | None] = []
-    image_index: dict[Path, int] = {}
+    image_index: dict[str, int] = {}
 
-    def image(ref: str | None, path: Path | None) -> list[Any] | None:
+    def image(ref: str | None, where: tuple[str, str] | None) -> list[Any] | None:
         if ref is None:
             return None
-        if path is None:
+        if where is None:
             return [None, None, ref]
+        path, href = where
         if path not in image_index:
             data = thumbs.get(path)
             image_index[path] = len(images)
             images.append("data:image/jpeg;base64," + base64.b64encode(data).decode() if data else None)
-        return [image_index[path], links.href(path), ref]
+        return [image_index[path], href, ref]
 
     reasons: dict[str, int] = {}
-    records = [_record(run, s, key_index, links, image, reasons) for s in run.samples]
+    dimensions: dict[str, int] = {}
+    records = []
+    for sample in run.samples:
+        inputs, output, reference = located[id(sample)]
+        pictures = {
+            "in": [image(ref, where) for ref, where in inputs],
+            "o": image(*output),
+            "g": image(*reference),
+        }
+        records.append(_record(run, sample, key_index, deciding, pictures, reasons, dimensions))
     return {
         "keys": keys,
         "reasons": list(reasons),
+        "dimensions": list(dimensions),
         "images": images,
         "samples": records,
         "tasks": sorted({s.task for s in run.samples}),
@@ -91,25 +121,20 @@ def gallery_data(run: LoadedRun, output: Path | None, cache: ThumbnailCache) -> 
     }
 
 
-def _image_paths(sample: SampleRecord, links: ImageLinks) -> list[Path | None]:
-    return [
-        *(links.input_path(ref) for ref in sample.inputs.images),
-        links.input_path(sample.inputs.reference_image),
-        links.output_path(sample.prediction.image),
-    ]
-
-
 def _record(
     run: LoadedRun,
     sample: SampleRecord,
     key_index: dict[str, int],
-    links: ImageLinks,
-    image: Any,
+    deciding: set[int],
+    pictures: dict[str, Any],
     reasons: dict[str, int],
+    dimensions: dict[str, int],
 ) -> dict[str, Any]:
     """One card: short keys keep a page of thousands of samples small (see gallery.js for their meaning).
 
-    A failure's reason is stored once in ``reasons`` (one unavailable metric repeats it on every sample).
+    Failure reasons and judge dimension names are stored once and referred to by index (one unavailable
+    metric repeats its reason on every sample). The sample passes (``ok``) when every ``deciding`` metric
+    passes: a panel stands for its judges, and an unavailable metric or one not done decides nothing.
     """
     scores, problems, kinds = [], [], set()
     for key, i in key_index.items():
@@ -123,12 +148,14 @@ def _record(
             problems.append([i, reasons.setdefault(str(detail), len(reasons)), kind])
     if sample.error:
         kinds.add("prediction")
-    verdicts = [
-        [judge, mode, v.overall, v.dimensions, v.analysis, v.explanations, v.error or v.not_judged]
-        for judge, modes in sample.judges.items()
-        for mode, v in modes.items()
-    ]
-    flags = [s[2] for s in scores if s[2] is not None] + [0 for p in problems if p[2] != "not_done"]
+    verdicts = []
+    for judge, modes in sample.judges.items():
+        for mode, v in modes.items():
+            scored = [[dimensions.setdefault(d, len(dimensions)), x] for d, x in v.dimensions.items()]
+            told = [[dimensions.setdefault(d, len(dimensions)), x] for d, x in v.explanations.items()]
+            verdicts.append([judge, mode, v.overall, scored, v.analysis, told, v.error or v.not_judged])
+    flags = [s[2] for s in scores if s[2] is not None and s[0] in deciding]
+    flags += [0 for p in problems if p[2] in ("prediction", "scoring") and p[0] in deciding]
     card: dict[str, Any] = {
         "id": sample.id,
         "t": sample.task,
@@ -136,9 +163,7 @@ def _record(
         "p": sample.prompt,
         "a": sample.prediction.text,
         "r": sample.reference_text,
-        "in": [image(ref, links.input_path(ref)) for ref in sample.inputs.images],
-        "o": image(sample.prediction.image, links.output_path(sample.prediction.image)),
-        "g": image(sample.inputs.reference_image, links.input_path(sample.inputs.reference_image)),
+        **pictures,
         "s": scores,
         "x": problems,
         "k": sorted(kinds),

@@ -50,6 +50,13 @@ def ordered_keys(keys: Iterable[MetricKey]) -> list[MetricKey]:
     return sorted(keys, key=rank)
 
 
+def without_panel_members(keys: Iterable[MetricKey]) -> list[MetricKey]:
+    """With a panel of judges, the panel stands for its judges (plots, a sample's overall pass)."""
+    keys = list(keys)
+    has_panel = any(k.is_panel for k in keys)
+    return [k for k in keys if not (has_panel and k.tier == "holistic" and not k.is_panel)]
+
+
 def headline_keys(keys: Iterable[MetricKey]) -> list[MetricKey]:
     """The paper's columns: holistic with and without the reference (the panel when there is one),
     BERTScore, SSIM, PSNR and LPIPS."""

@@ -15,8 +15,8 @@ import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
 
-THUMB_PX = 80  # longest side in pixels
-QUALITY = 55  # JPEG quality: about 1 KB per thumbnail
+THUMB_PX = 72  # longest side in pixels
+QUALITY = 50  # JPEG quality: under 1 KB per thumbnail of a typical medical image
 CACHE_NAME = ".thumbnails.sqlite"
 _PARALLEL_FROM = 256  # fewer images than this: a worker pool costs more than it saves
 _BATCH = 64
@@ -67,9 +67,10 @@ class ThumbnailCache:
                 self.db = None  # a read-only run folder: no cache
         self.made = 0  # thumbnails decoded by this process (not from the cache)
 
-    def get_all(self, paths: Iterable[Path], workers: int | None = None) -> dict[Path, bytes | None]:
+    def get_all(self, paths: Iterable[str], workers: int | None = None) -> dict[str, bytes | None]:
+        """Absolute path -> thumbnail (None: missing or undecodable)."""
         wanted = {p: _key(p) for p in dict.fromkeys(paths)}
-        out: dict[Path, bytes | None] = {p: None for p, key in wanted.items() if key is None}
+        out: dict[str, bytes | None] = {p: None for p, key in wanted.items() if key is None}
         cached = self._cached([k for k in wanted.values() if k is not None])
         missing = []
         for path, key in wanted.items():
@@ -78,7 +79,7 @@ class ThumbnailCache:
                     out[path] = cached[key]
                 else:
                     missing.append(path)
-        made = _make([str(p) for p in missing], workers)
+        made = _make(missing, workers)
         self.made += len(missing)
         for path, data in zip(missing, made, strict=True):
             out[path] = data
@@ -109,12 +110,12 @@ class ThumbnailCache:
             self.db.close()
 
 
-def _key(path: Path) -> str | None:
+def _key(path: str) -> str | None:
     try:
-        stat = path.stat()
+        stat = os.stat(path)
     except OSError:
         return None
-    return f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{THUMB_PX}|{QUALITY}"
+    return f"{path}|{stat.st_size}|{stat.st_mtime_ns}|{THUMB_PX}|{QUALITY}"
 
 
 def _make(paths: list[str], workers: int | None) -> list[bytes | None]:

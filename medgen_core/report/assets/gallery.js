@@ -3,7 +3,8 @@
 // a model answer, r reference answer, in / o / g input images, output image, reference image as
 // [thumbnail index, link, reference], s scores [key index, value, passed 1/0/null], x problems
 // [key index, reason index, kind], k failure kinds, ok passes every metric (1/0, absent: no threshold),
-// e prediction error, j verdicts [judge, mode, overall, dimensions, analysis, explanations, why none].
+// e prediction error, j verdicts [judge, mode, overall, [[dimension index, score]], analysis,
+// [[dimension index, explanation]], why none]; reasons and dimensions are the shared lists indexed.
 (function () {
   "use strict";
   const data = JSON.parse(document.getElementById("gallery-data").textContent);
@@ -92,7 +93,7 @@
     const [index, href, ref] = image;
     const src = index === null ? null : data.images[index];
     let body;
-    if (src) body = el("img", { src: src, alt: caption + ": " + ref, loading: "lazy" });
+    if (src) body = el("img", { src: src, alt: caption + ": " + ref });
     else body = el("div", { class: "missing", title: ref }, index === null ? "not on disk" : "cannot decode");
     if (href) body = el("a", { href: href, target: "_blank", title: ref }, body);
     return el("figure", {}, body, el("figcaption", {}, caption));
@@ -108,10 +109,10 @@
     const box = el("details", {}, el("summary", {}, "judge analysis (" + sample.j.length + ")"));
     for (const [judge, mode, overall, dims, analysis, explanations, why] of sample.j) {
       box.append(el("h4", {}, judge + " · " + mode.replace("_", " ") + ": " + (overall === null ? why : num(overall))));
-      const dimText = Object.entries(dims || {}).map(([d, v]) => d + " " + num(v)).join(", ");
+      const dimText = (dims || []).map(([d, v]) => data.dimensions[d] + " " + num(v)).join(", ");
       if (dimText) box.append(el("p", { class: "muted" }, dimText));
       if (analysis) box.append(el("p", {}, analysis));
-      for (const [d, why2] of Object.entries(explanations || {})) box.append(el("p", {}, d + ": " + why2));
+      for (const [d, told] of explanations || []) box.append(el("p", {}, data.dimensions[d] + ": " + told));
     }
     return box;
   }
