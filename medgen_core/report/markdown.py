@@ -29,7 +29,8 @@ class MarkdownRenderer:
             parts.append(f"\n**Partial results**: {results.partial.reason}.")
         parts.append("\nCells: mean [95% CI] · pass rate.\n")
         for tbl in (report.headline, report.per_task, report.per_modality):
-            parts += [f"## {tbl.title}", "", _metric_table(tbl), ""]
+            body = _metric_table(tbl) if tbl.columns else "No metric in this run."
+            parts += [f"## {tbl.title}", "", body, ""]
         problems = report.problems
         if not problems.empty:
             parts += ["## Problems", ""]

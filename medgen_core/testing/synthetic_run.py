@@ -17,28 +17,10 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from medgen_core.paths import bundled_sample_root
+from medgen_core.names import MODALITIES
+from medgen_core.paths import builtin_task_dir, bundled_sample_root
 
-TASKS = {
-    "vqa": ["multiple_choice", "blank_filling", "report_generation", "question_answering"],
-    "edit": [
-        "style_transfer",
-        "artifact_removal",
-        "noise_reconstruction",
-        "resolution_editing",
-        "contrast_enhancement",
-        "anatomical_annotation",
-    ],
-    "gen": [
-        "disease_prediction",
-        "instruction_editing",
-        "organ_removal",
-        "organ_reconstruction",
-        "projection_3d_to_2d",
-        "reconstruction_2d_to_3d",
-    ],
-}
-MODALITIES = ["ct", "mri", "xray", "us", "pathology", "photo"]
+FORMAT_GROUPS = {"vqa": "medgen_vqa", "edit": "medgen_edit", "gen": "medgen_gen"}
 JUDGE = "gpt-4o"
 DIMENSIONS = ["anatomical_accuracy", "clinical_finding_accuracy", "instruction_compliance"]
 DIMENSIONS += ["cross_modal_consistency", "hallucination_omission_control"]
@@ -52,15 +34,19 @@ _WORDS = (
 ).split()
 
 
-def write_synthetic_run(folder: Path, n_samples: int, seed: int = 0) -> Path:
-    """Write a finished run of ``n_samples`` samples spread over the 16 tasks into ``folder``."""
+def write_synthetic_run(folder: Path, n_samples: int, seed: int = 0, image_px: int | None = None) -> Path:
+    """Write a finished run of ``n_samples`` samples spread over the 16 tasks into ``folder``.
+
+    ``image_px`` shrinks the images to that longest side (cheaper to decode; the bundled sample's are
+    256 px); None keeps them as they are.
+    """
     from medgen_core.run.aggregate import Column
 
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)
-    pool = _image_pool(folder / "pool")
+    pool = _image_pool(folder / "pool", image_px)
     data_root = folder / "data"
-    tasks = [(fmt, task) for fmt, names in TASKS.items() for task in names]
+    tasks = _tasks()
     columns: dict[str, dict[str, Column]] = {}
     group: dict[str, Column] = {}
     hashes: dict[str, dict[str, str]] = {}
@@ -94,6 +80,14 @@ def write_synthetic_run(folder: Path, n_samples: int, seed: int = 0) -> Path:
     return folder
 
 
+def _tasks() -> list[tuple[str, str]]:
+    """(format, task) for the 16 built-in tasks, from the format groups."""
+    from medgen_core.tasks.index import TaskIndex
+
+    index = TaskIndex([builtin_task_dir()])
+    return [(fmt, task.name) for fmt, group in FORMAT_GROUPS.items() for task in index.select([group]).tasks]
+
+
 def _keys(fmt: str) -> dict[str, tuple[float, bool]]:
     if fmt == "vqa":
         return {**JUDGE_KEYS, **TEXT_KEYS}
@@ -106,14 +100,21 @@ def _tier(key: str) -> str:
     return "holistic" if key.startswith("judge:") else "pixel" if key in PIXEL_KEYS else "text"
 
 
-def _image_pool(pool: Path) -> list[Path]:
+def _image_pool(pool: Path, image_px: int | None) -> list[Path]:
     """The bundled sample's images, copied once next to the run (hard links then stay on one file system)."""
+    from PIL import Image
+
     pool.mkdir(parents=True, exist_ok=True)
     out = []
     for i, source in enumerate(sorted(bundled_sample_root().rglob("*.png"))):
         target = pool / f"{i:04d}.png"
         if not target.exists():
-            shutil.copyfile(source, target)
+            if image_px is None:
+                shutil.copyfile(source, target)
+            else:
+                with Image.open(source) as img:
+                    img.thumbnail((image_px, image_px))
+                    img.save(target)
         out.append(target)
     return out
 
