@@ -11,6 +11,7 @@ to the full image by a path relative to the report file (the run folder's
 from __future__ import annotations
 
 import base64
+import math
 import os
 from pathlib import Path
 from typing import Any
@@ -141,7 +142,8 @@ def _record(
         outcome, detail = sample.outcome(key)
         if outcome == "scored":
             ok = passed(run, sample, key)
-            scores.append([i, detail, None if ok is None else int(ok)])
+            value = detail if math.isfinite(detail) else None  # type: ignore[arg-type]  (JSON has no NaN)
+            scores.append([i, value, None if ok is None else int(ok)])
         elif outcome in ("failed", "not_done"):
             kind = _kind(sample, outcome, str(detail))
             kinds.add(kind)
