@@ -159,13 +159,14 @@ def pair(a: LoadedRun, b: LoadedRun, label_a: str, label_b: str) -> Pairing:
             pairs.setdefault(sample.task, []).append((sample, other))
     seed = a.results.config.seed
     for task, task_pairs in sorted(pairs.items()):
-        metrics_a, metrics_b = a.results.results.get(task, {}), b.results.results.get(task, {})
+        metrics_a, metrics_b = a.results.metrics_of(task), b.results.metrics_of(task)
+        label = a.results.result_key(task)
         for key in sorted(set(metrics_a) | set(metrics_b)):
             why = _not_comparable(metrics_a.get(key), metrics_b.get(key), pairing)
             if why:
-                pairing.not_comparable.append(f"{task} {key}: {why}")
+                pairing.not_comparable.append(f"{label} {key}: {why}")
                 continue
-            pairing.metrics.append(_paired_metric(task, key, metrics_a[key], task_pairs, a, b, seed))
+            pairing.metrics.append(_paired_metric(label, key, metrics_a[key], task_pairs, a, b, seed))
     _correct(pairing.metrics)
     return pairing
 

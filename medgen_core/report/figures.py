@@ -24,7 +24,8 @@ def figures(report: RunReport) -> Figures:
         summaries = {task: m[key.key] for task, m in results.items() if key.key in m}
         if all(s.unavailable for s in summaries.values()):
             continue
-        outcomes = (s.outcome(key.key) for s in report.run.samples if s.task in summaries)
+        results_of = report.run.results.metrics_of
+        outcomes = (s.outcome(key.key) for s in report.run.samples if key.key in results_of(s.task))
         values = [float(value) for outcome, value in outcomes if outcome == "scored"]  # type: ignore[arg-type]
         thresholds = {s.threshold for s in summaries.values()}
         threshold = thresholds.pop() if len(thresholds) == 1 else None

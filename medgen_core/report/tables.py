@@ -106,12 +106,11 @@ def pooled(run: LoadedRun, samples: list[SampleRecord], columns: list[MetricKey]
     """Per metric key: a summary over ``samples`` of the tasks that have that metric."""
     from medgen_core.run.aggregate import Column
 
-    results = run.results.results
     out: dict[str, MetricSummary] = {}
     for key in columns:
         column: Column | None = None
         for sample in samples:
-            summary = results.get(sample.task, {}).get(key.key)
+            summary = run.results.metrics_of(sample.task).get(key.key)
             if summary is None:
                 continue
             if column is None:

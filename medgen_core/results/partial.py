@@ -55,8 +55,8 @@ def rebuild(folder: Path, reason: str) -> tuple[RunResults, list[SampleRecord]]:
     results = {
         "schema_version": SCHEMA_VERSION,
         "results": _summaries(lines, task_keys, rules, config),
-        "n_samples": _counts(predictions.values()),
-        "versions": {name: task["version"] for name, task in config.get("tasks", {}).items()},
+        "n_samples": {_label(config, task): n for task, n in _counts(predictions.values()).items()},
+        "versions": {_label(config, name): task["version"] for name, task in config.get("tasks", {}).items()},
         "config": {
             **{k: config[k] for k in _RUN_KEYS if k in config},
             "tasks": {
@@ -156,7 +156,14 @@ def _summaries(
             value = line["scores"].get(key)
             column.add(line["task"], value, not_done=key in line["not_done"])
     seed = int(config.get("seed", 0))
-    return {task: {k: c.summary(seed) for k, c in sorted(cols.items())} for task, cols in columns.items()}
+    return {
+        _label(config, task): {k: c.summary(seed) for k, c in sorted(cols.items())} for task, cols in columns.items()
+    }
+
+
+def _label(config: dict[str, Any], task: str) -> str:
+    """How results name a task: ``task[modality=mri]`` when a group's filter narrowed it (run.json's label)."""
+    return config.get("tasks", {}).get(task, {}).get("label") or task
 
 
 def _counts(predictions: Any) -> dict[str, dict[str, int]]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, model_serializer, model_validator
+from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, PrivateAttr, model_serializer, model_validator
 
 from medgen_core.results.keys import MetricKey, parse_key
 
@@ -75,8 +75,10 @@ class GroupResult(_Open):
     @model_validator(mode="before")
     @classmethod
     def _split(cls, data: Any) -> Any:
+        """The file form: metric keys hold objects; other keys (``tasks``, ``empty_tasks``, ...) are the group's."""
         if isinstance(data, dict) and "metrics" not in data:
-            return {"tasks": data.get("tasks", []), "metrics": {k: v for k, v in data.items() if k != "tasks"}}
+            own = {k: v for k, v in data.items() if not isinstance(v, dict)}
+            return {**own, "metrics": {k: v for k, v in data.items() if isinstance(v, dict)}}
         return data
 
     @model_serializer(mode="wrap")
@@ -168,10 +170,23 @@ class RunResults(_Open):
     versions: dict[str, float | str] = Field(default_factory=dict)
     config: RunConfig
     partial: Partial | None = Field(default=None, exclude=True)  # set by the loader, never in a file
+    _result_keys: dict[str, str] | None = PrivateAttr(default=None)
 
     @property
     def model_name(self) -> str:
         return self.config.model.name
+
+    def result_key(self, task: str) -> str:
+        """The key of task ``task`` in ``results``: its name, or its label when a group's filter narrowed it
+        (``organ_removal[modality=ct]``); samples.jsonl names the task itself."""
+        if self._result_keys is None:
+            self._result_keys = {key.split("[", 1)[0]: key for key in self.results}
+            self._result_keys.update({key: key for key in self.results})
+        return self._result_keys.get(task, task)
+
+    def metrics_of(self, task: str) -> dict[str, MetricSummary]:
+        """A task's metric summaries by its name (see :meth:`result_key`); empty when it has none."""
+        return self.results.get(self.result_key(task), {})
 
     def keys(self) -> list[MetricKey]:
         """Every metric key in the task results, parsed, in first-seen order."""
@@ -184,7 +199,7 @@ class RunResults(_Open):
 
     def rule(self, task: str, key: str) -> tuple[float | None, bool] | None:
         """(threshold, higher_is_better) of ``key`` in ``task``; None when the task has no such metric."""
-        summary = self.results.get(task, {}).get(key)
+        summary = self.metrics_of(task).get(key)
         if summary is None:
             return None
         return summary.threshold, summary.higher_is_better

@@ -3,7 +3,8 @@
 - ``judged_run``: the bundled sample (2 records per task, 32 samples), the classical baseline, pixel and
   text metrics (LPIPS unavailable: no AlexNet here) and a panel of two test judges in both modes.
 - ``kit_runs``: the test kit on the miniature dataset: ``clean`` (every sample answered), ``flaky``
-  (the model fails on one sample), ``short`` (--limit 2) and ``changed`` (one record's text differs).
+  (the model fails on one sample), ``short`` (--limit 2), ``changed`` (one record's text differs) and
+  ``ct`` (the group kit_ct, whose modality filter narrows its tasks: results name them ``task[modality=ct]``).
 """
 
 from __future__ import annotations
@@ -63,13 +64,15 @@ def kit_runs(_kit_env: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFact
     qa = changed / "VQA" / "question-answering" / "data.jsonl"
     qa.write_text(qa.read_text().replace("Describe case 0 of", "Describe the first case of"))
     folder = tmp_path_factory.mktemp("kit-runs")
-    base = ("--tasks", "kit_all", "--include_path", KIT_TASKS, "--quiet")
+    base = ("--include_path", KIT_TASKS, "--quiet")
     _kit_env.setenv("MEDGEN_LOAD_PLUGINS", "models,tasks,renderers,testkit")
     runs = {
-        "clean": ("--model", "counting", "--data_root", data),
-        "flaky": ("--model", "counting", "--model_args", "fail=question-answering-001", "--data_root", data),
-        "short": ("--model", "counting", "--limit", 2, "--data_root", data),
-        "changed": ("--model", "counting", "--data_root", changed),
+        "clean": ("--tasks", "kit_all", "--model", "counting", "--data_root", data),
+        "flaky": ("--tasks", "kit_all", "--model", "counting", "--model_args", "fail=question-answering-001")
+        + ("--data_root", data),
+        "short": ("--tasks", "kit_all", "--model", "counting", "--limit", 2, "--data_root", data),
+        "changed": ("--tasks", "kit_all", "--model", "counting", "--data_root", changed),
+        "ct": ("--tasks", "kit_ct", "--model", "counting", "--data_root", data),
     }
     try:
         for name, args in runs.items():

@@ -146,3 +146,17 @@ def test_metric_keys_name_their_tier_judge_and_mode():
     assert parse_key("lpips[alex]").tier == "pixel" and parse_key("lpips[alex]").base == "lpips"
     assert parse_key("bertscore_f1[x@L6]").tier == "text"
     assert parse_key("ssim", tier="text").tier == "text"  # the summary's own tier wins
+
+
+def test_a_task_narrowed_by_a_group_filter_is_found_by_its_label(kit_runs):
+    from medgen_core.report.view import RunReport
+
+    run = load_run(kit_runs["ct"])
+    assert list(run.results.results) == ["kit_gen[modality=ct]"]
+    group = run.results.groups["kit_ct"]
+    assert set(group.model_extra["empty_tasks"]) == {"kit_vqa", "kit_edit"} and "empty_tasks" not in group.metrics
+    assert {s.task for s in run.samples} == {"kit_gen"}  # samples name the task itself
+    assert run.results.metrics_of("kit_gen") is run.results.results["kit_gen[modality=ct]"]
+    assert run.results.rule("kit_gen", "length_ratio") == (0.5, True)
+    ct = RunReport(run).per_modality.rows[0]
+    assert ct.label == "ct" and ct.cells["length_ratio"].n == len(run.samples) == 2
