@@ -69,20 +69,8 @@ def gallery_data(run: LoadedRun, output: Path | None, cache: ThumbnailCache) -> 
     keys = [k.key for k in all_keys(run)]
     key_index = {k: i for i, k in enumerate(keys)}
     deciding = {key_index[k.key] for k in without_panel_members(all_keys(run))}
-    located = {
-        id(sample): (
-            [(ref, links.input(ref)) for ref in sample.inputs.images],
-            (sample.prediction.image, links.output(sample.prediction.image)),
-            (sample.inputs.reference_image, links.input(sample.inputs.reference_image)),
-        )
-        for sample in run.samples
-    }
-    wanted = [
-        where[0]
-        for inputs, output, reference in located.values()
-        for _, where in (*inputs, output, reference)
-        if where is not None
-    ]
+    located = [_locate(sample, links) for sample in run.samples]
+    wanted = [where[0] for places in located for _, where in places if where is not None]
     thumbs = cache.get_all(wanted)
     images: list[str | None] = []
     image_index: dict[str, int] = {}
@@ -102,13 +90,9 @@ def gallery_data(run: LoadedRun, output: Path | None, cache: ThumbnailCache) -> 
     reasons: dict[str, int] = {}
     dimensions: dict[str, int] = {}
     records = []
-    for sample in run.samples:
-        inputs, output, reference = located[id(sample)]
-        pictures = {
-            "in": [image(ref, where) for ref, where in inputs],
-            "o": image(*output),
-            "g": image(*reference),
-        }
+    for sample, places in zip(run.samples, located, strict=True):
+        *inputs, output, reference = places
+        pictures = {"in": [image(*place) for place in inputs], "o": image(*output), "g": image(*reference)}
         records.append(_record(run, sample, key_index, deciding, pictures, reasons, dimensions))
     return {
         "keys": keys,
@@ -120,6 +104,15 @@ def gallery_data(run: LoadedRun, output: Path | None, cache: ThumbnailCache) -> 
         "modalities": sorted({s.modality or "unknown" for s in run.samples}),
         "failure_kinds": FAILURE_KINDS,
     }
+
+
+def _locate(sample: SampleRecord, links: ImageLinks) -> list[tuple[str | None, tuple[str, str] | None]]:
+    """(reference, (path, link) or None) of each input image, then the output image, then the reference image."""
+    return [
+        *((ref, links.input(ref)) for ref in sample.inputs.images),
+        (sample.prediction.image, links.output(sample.prediction.image)),
+        (sample.inputs.reference_image, links.input(sample.inputs.reference_image)),
+    ]
 
 
 def _record(

@@ -121,7 +121,7 @@ class RunConfig(_Open):
     model: Identity
     judges: list[Identity] = Field(default_factory=list)
     seed: int
-    limit: int | None = None
+    limit: int | float | None = None  # a count per task, or a fraction of each task (0.5)
     data_root: str | None = None
     predict_only: bool = False
     created: str | None = None
