@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from medgen_core.report.numbers import number, percent
+from medgen_core.report.numbers import number
 from medgen_core.report.stats import holm, paired_interval, wilcoxon_p
 from medgen_core.report.tables import passed
 from medgen_core.results import LoadedRun, MetricSummary, SampleRecord
@@ -138,7 +138,7 @@ def side_by_side_cell(summary: MetricSummary | None) -> str:
         return "unavailable"
     if summary.mean is None:
         return "all failed" if summary.n_failed else "not done"
-    rate = f" ({percent(summary.pass_rate)})" if summary.pass_rate is not None else ""
+    rate = f" ({100 * summary.pass_rate:.0f}%)" if summary.pass_rate is not None else ""
     return number(summary.mean) + rate
 
 

@@ -104,7 +104,9 @@ def test_a_format_that_cannot_render_a_report_says_which_can():
         get_renderer("pairs", "report")
 
 
-def test_a_second_html_renderer_is_a_clash_naming_both(judged_run):
+def test_a_second_html_renderer_is_a_clash_naming_both(monkeypatch):
+    monkeypatch.delenv("MEDGEN_ALLOW_OVERRIDE", raising=False)  # `medgen --allow_override` in-process sets it
+
     @hookimpl
     def medgen_register_renderers(register):
         register("html", Latex(), extension="html")
