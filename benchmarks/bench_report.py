@@ -37,14 +37,16 @@ def timed(self, paths, workers=None):
     spent["made"] += self.made
     return found
 thumbnails.ThumbnailCache.get_all = timed
+from medgen_core.report.output import no_gc_pauses  # as `medgen report` builds a page
 run_dir = Path(sys.argv[1]); out = run_dir / "report.html"
 t1 = time.perf_counter()
-run = load_run(run_dir)
-t2 = time.perf_counter()
-report = RunReport(run, out)
-report.headline, report.per_task, report.per_modality, report.problems
-t3 = time.perf_counter()
-out.write_text(HtmlRenderer().report(report), encoding="utf-8")
+with no_gc_pauses():
+    run = load_run(run_dir)
+    t2 = time.perf_counter()
+    report = RunReport(run, out)
+    report.headline, report.per_task, report.per_modality, report.problems
+    t3 = time.perf_counter()
+    out.write_text(HtmlRenderer().report(report), encoding="utf-8")
 t4 = time.perf_counter()
 print(json.dumps({"import": t1 - t0, "load": t2 - t1, "tables": t3 - t2, "page": t4 - t3 - spent["thumbnails"],
                   **spent, "total": t4 - t0, "bytes": out.stat().st_size}))
@@ -84,7 +86,7 @@ def main() -> None:
     print("report generation, synthetic finished runs, one fresh process per report (seconds): total = import +")
     print("load (results, samples) + tables (headline, per task, per modality) + thumbs (made or cached) + page")
     header = f"{'samples':>8} {'pass':>5} {'total':>7} {'thumbs':>7} {'made':>6} {'page':>7} {'load':>6}"
-    print(header + f" {'tables':>7} {'ms/sample':>10} {'page MB':>8} {'KB/sample':>10}")
+    print(header + f" {'tables':>7} {'ms/sample':>10} {'page MB':>8} {'KB/sample':>10} {'load avg':>8}")
     results: dict[tuple[int, str], dict] = {}
     with tempfile.TemporaryDirectory() as tmp:
         for n in sizes:
@@ -94,7 +96,7 @@ def main() -> None:
                 print(
                     f"{n:>8} {attempt:>5} {r['total']:>7.2f} {r['thumbnails']:>7.2f} {r['made']:>6} {r['page']:>7.2f}"
                     f" {r['load']:>6.2f} {r['tables']:>7.2f} {1000 * r['total'] / n:>10.2f} {r['bytes'] / 1e6:>8.1f}"
-                    f" {r['bytes'] / n / 1e3:>10.2f}"
+                    f" {r['bytes'] / n / 1e3:>10.2f} {os.getloadavg()[0]:>8.2f}"
                 )
     first, last = sizes[0], sizes[-1]
     for attempt in ("cold", "warm"):

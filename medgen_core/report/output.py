@@ -21,7 +21,7 @@ def write_report(run_dir: Path, fmt: str = "html", output: str | None = None) ->
     info = get_renderer(fmt, "report")
     to_stdout = output == STDOUT or (output is None and fmt == "console")
     target = None if to_stdout else Path(output) if output else run_dir / f"report.{info.extension}"
-    with _no_gc_pauses():
+    with no_gc_pauses():
         text = info.renderer.report(RunReport(load_run(run_dir), target))
     if target is not None:
         _write(target, text)
@@ -35,7 +35,7 @@ def write_comparison(
     from medgen_core.report.compare import compare
 
     info = get_renderer(fmt, "comparison")
-    with _no_gc_pauses():
+    with no_gc_pauses():
         comparison = compare([load_run(d) for d in run_dirs], include_groups)
         text = info.renderer.comparison(comparison)
     target = None if output in (None, STDOUT) else Path(output)
@@ -52,7 +52,7 @@ def render_comparison_as(comparison: object, fmt: str, output: Path) -> Path:
 
 
 @contextmanager
-def _no_gc_pauses() -> Iterator[None]:
+def no_gc_pauses() -> Iterator[None]:
     """Without this, the cyclic collector walks every loaded sample again and again as a report of many
     thousand samples is built (time grew faster than the samples); the report makes no reference cycles."""
     enabled = gc.isenabled()
