@@ -9,7 +9,7 @@ PLUGINS := $(wildcard plugins/*/pyproject.toml)
 OFFLINE := HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 TRANSFORMERS_OFFLINE=1 LITELLM_LOCAL_MODEL_COST_MAP=True
 RUN ?= runs/sample-classical
 
-.PHONY: sample test setup lint bench
+.PHONY: sample test setup lint bench browser
 
 setup: $(STAMP)
 
@@ -22,9 +22,13 @@ $(STAMP): constraints.txt pyproject.toml $(PLUGINS)
 sample: $(STAMP)
 	$(OFFLINE) $(BIN)/medgen run --tasks medgen --model classical --output_path $(RUN) \
 		--metric_args bertscore:model=all-MiniLM-L6-v2
+	$(OFFLINE) $(BIN)/medgen report $(RUN)
 
-test: $(STAMP)
-	$(OFFLINE) $(BIN)/python -m pytest -q
+browser:  # Debian's headless Chromium, for the report's browser tests
+	sh scripts/install-chromium.sh
+
+test: $(STAMP) browser
+	$(OFFLINE) MEDGEN_REQUIRE_BROWSER=1 $(BIN)/python -m pytest -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check medgen_core plugins tests benchmarks examples
@@ -35,3 +39,4 @@ bench: $(STAMP)
 	$(OFFLINE) $(BIN)/python benchmarks/bench_pixel.py
 	$(OFFLINE) $(BIN)/python benchmarks/bench_text.py
 	$(OFFLINE) $(BIN)/python benchmarks/bench_datasets.py
+	$(OFFLINE) $(BIN)/python benchmarks/bench_report.py

@@ -187,13 +187,44 @@ def judge_choices(names: tuple[str, ...], args: tuple[str, ...]) -> list[Any]:
 
 @cli.command()
 @click.argument("run_dirs", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False))
-@click.option("--no_groups", is_flag=True, help="Tasks only.")
-def compare(run_dirs: tuple[str, ...], no_groups: bool) -> None:
-    """Print several runs' results side by side as a markdown table: mean (pass rate)."""
-    from medgen_core.report.compare import comparison_rows, load_results, markdown_table
+@click.option("--no_groups", is_flag=True, help="Tasks only in the side-by-side table.")
+@click.option(
+    "--format", "fmt", default="console", show_default=True, help="console, md, html, or a format a plugin adds."
+)
+@click.option("-o", "--output", default=None, help="Write the chosen format to this file instead of the terminal.")
+@click.option("--html", "html_file", default=None, help="Also write the comparison as one HTML page to this file.")
+def compare(run_dirs: tuple[str, ...], no_groups: bool, fmt: str, output: str | None, html_file: str | None) -> None:
+    """Compare runs: side by side, and each against the first on their shared samples (paired bootstrap
+    intervals, Wilcoxon signed-rank tests Holm-corrected across tasks). See docs/reports.md."""
+    from medgen_core.report.output import render_comparison_as, write_comparison
 
-    headers, rows = comparison_rows([load_results(Path(d)) for d in run_dirs], include_groups=not no_groups)
-    click.echo(markdown_table(headers, rows))
+    text, written, comparison = write_comparison([Path(d) for d in run_dirs], fmt, output, not no_groups)
+    if written is None:
+        click.echo(text, nl=not text.endswith("\n"))
+    else:
+        click.echo(f"comparison: {written}")
+    if html_file:
+        click.echo(f"comparison: {render_comparison_as(comparison, 'html', Path(html_file))}")
+
+
+@cli.command()
+@click.argument("run_dir", type=click.Path(exists=True, file_okay=False))
+@click.option("-o", "--output", default=None, help="File to write (default RUN_DIR/report.<ext>; '-': the terminal).")
+@click.option(
+    "--format", "fmt", default="html", show_default=True, help="html, md, console, or a format a plugin adds."
+)
+def report(run_dir: str, output: str | None, fmt: str) -> None:
+    """Write a report of a run: one self-contained HTML page by default, with tables, plots and a gallery.
+
+    A run still in progress (or stopped) is reported from its journals, and the report says so.
+    """
+    from medgen_core.report.output import write_report
+
+    text, written = write_report(Path(run_dir), fmt, output)
+    if written is None:
+        click.echo(text, nl=not text.endswith("\n"))
+    else:
+        click.echo(f"report: {written}")
 
 
 def _execute(job: Any, output: Path, quiet: bool, strict: bool = False) -> None:

@@ -2,7 +2,7 @@
 
 Hooks follow the register-callback style of ``llm`` and ``datasette``: the core
 hands each plugin a ``register`` function and the plugin calls it once per
-thing it provides. Built-in models and tasks register through the same hooks.
+thing it provides. Built-in models, tasks and renderers register through the same hooks.
 """
 
 from __future__ import annotations
@@ -40,6 +40,17 @@ def medgen_register_judges(register: Any) -> None:
 
     ``factory(**judge_args)`` returns an object with ``judge(requests)``; see
     :class:`medgen_core.types.Judge`.
+    """
+
+
+@hookspec
+def medgen_register_renderers(register: Any) -> None:
+    """Register output formats for ``medgen report`` and ``medgen compare``:
+    ``register(name, renderer, extension=..., description=...)``.
+
+    ``renderer`` has ``report(report)`` and/or ``comparison(comparison)``, each returning the text to
+    write (see :mod:`medgen_core.report.renderers` and docs/reports.md). html, md and console are
+    registered this way.
     """
 
 

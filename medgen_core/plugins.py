@@ -28,7 +28,11 @@ from medgen_core import hookspecs
 from medgen_core.errors import MedgenError, NameClash, UnknownName
 from medgen_core.types import CAPABILITIES, TIERS, JudgeInfo, MetricInfo, ModelInfo
 
-BUILTIN_PLUGINS = {"models": "medgen_core.builtin.models", "tasks": "medgen_core.builtin.tasks"}
+BUILTIN_PLUGINS = {
+    "models": "medgen_core.builtin.models",
+    "tasks": "medgen_core.builtin.tasks",
+    "renderers": "medgen_core.builtin.renderers",
+}
 OVERRIDE_ENV = "MEDGEN_ALLOW_OVERRIDE"
 
 

@@ -21,5 +21,5 @@ def testkit(monkeypatch):
 @pytest.fixture
 def cli_run(testkit, monkeypatch, medgen_cli):  # noqa: F811 (the fixture, not the import)
     """The medgen CLI in-process with the built-in plugins and the test kit only."""
-    monkeypatch.setenv("MEDGEN_LOAD_PLUGINS", "models,tasks,testkit")
+    monkeypatch.setenv("MEDGEN_LOAD_PLUGINS", "models,tasks,renderers,testkit")
     return medgen_cli

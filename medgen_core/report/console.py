@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
+
+if TYPE_CHECKING:
+    from medgen_core.results import RunResults
 
 console = Console()
 if not console.is_terminal:  # logs and pipes: wide enough that names are not cut
@@ -41,43 +44,17 @@ def progress_bar() -> Iterator[Callable[[str, int, int], None]]:
         yield update
 
 
-def _fmt(value: Any, pct: bool = False) -> str:
-    if value is None:
-        return "-"
-    return f"{100 * value:.1f}%" if pct else f"{value:.4g}"
-
-
-def print_summary(results: dict[str, Any]) -> None:
-    table = Table(title="medgen results", show_lines=False)
-    for col in ("task / group", "metric", "n", "failed", "mean", "95% CI", "pass rate"):
-        table.add_column(col, justify="left" if col in ("task / group", "metric") else "right")
-    for kind in ("results", "groups"):
-        for name, metrics in results.get(kind, {}).items():
-            label = escape(name) if kind == "results" else f"[bold]{escape(name)}[/bold]"
-            shown = False
-            for key, m in metrics.items():
-                if not isinstance(m, dict):
-                    continue
-                key = escape(key)  # keys such as "lpips[alex]" are not rich markup
-                if "unavailable" in m:
-                    table.add_row(label, key, str(m["n"]), str(m["n_failed"]), "unavailable", "", "")
-                else:
-                    ci = f"[{_fmt(m['ci_low'])}, {_fmt(m['ci_high'])}]" if m["mean"] is not None else "-"
-                    table.add_row(
-                        label, key, str(m["n"]), str(m["n_failed"]), _fmt(m["mean"]), ci, _fmt(m["pass_rate"], True)
-                    )
-                label, shown = "", True
-            if not shown and kind == "results":
-                n = results.get("n_samples", {}).get(name, {})
-                table.add_row(
-                    label, "(no metrics)", str(n.get("total", "")), str(n.get("failed_predictions", "")), "", "", ""
-                )
-    console.print(table)
-    for warning in results.get("config", {}).get("warnings") or []:
-        console.print(f"[yellow]warning:[/yellow] {warning}")
+def print_summary(results: dict[str, Any] | RunResults) -> None:
+    """The summary table a run ends with (results.json's content, or its typed form)."""
     from medgen_core.report.failures import print_failures
+    from medgen_core.report.terminal import notes, summary_table
+    from medgen_core.results import RunResults, parse_results
 
-    print_failures(results, console)
+    typed = results if isinstance(results, RunResults) else parse_results(results, "results")
+    console.print(summary_table(typed))
+    for line in notes(typed):
+        console.print(line)
+    print_failures(results if isinstance(results, dict) else typed.model_dump(mode="json"), console)
 
 
 def print_rows(title: str, headers: list[str], rows: list[tuple[Any, ...]]) -> None:

@@ -13,6 +13,7 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
+from medgen_core.results.schema import SCHEMA_VERSION, RunResults
 from medgen_core.run.aggregate import Column
 from medgen_core.run.failures import FailureTally
 from medgen_core.run.holistic import Holistic
@@ -99,6 +100,7 @@ def finalise(
             result["empty_tasks"] = empty
     n_samples = {_label(config, task): counts.get(task, {}) for task in tasks_in_run}
     results = {
+        "schema_version": SCHEMA_VERSION,
         "results": task_results,
         "groups": group_results,
         "holistic": holistic.details(),
@@ -108,6 +110,7 @@ def finalise(
         "versions": {_label(config, task): config["tasks"][task]["version"] for task in tasks_in_run},
         "config": _results_config(config, data_hashes, scorer),
     }
+    RunResults.model_validate(results)  # what is written reads back through the schema
     write_atomic(store.folder / "results.json", json.dumps(results, indent=2, sort_keys=False, default=str))
     return results
 

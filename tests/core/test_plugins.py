@@ -159,7 +159,7 @@ def test_compare_side_by_side(cli_run, testkit, minidata_root, tmp_path):
     for model in ("oracle", "identity"):
         args = ["run", "--tasks", "kit_edit", "--include_path", testkit, "--data_root", minidata_root]
         assert cli_run(*args, "--output_path", tmp_path / model, "--model", model, "--quiet").exit_code == 0
-    res = cli_run("compare", tmp_path / "oracle", tmp_path / "identity")
+    res = cli_run("compare", tmp_path / "oracle", tmp_path / "identity", "--format", "md")
     assert res.exit_code == 0
     lines = res.output.splitlines()
     assert lines[0] == "| task | metric | oracle | identity |"
