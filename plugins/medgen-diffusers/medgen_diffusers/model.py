@@ -5,9 +5,11 @@
 - A text-to-image pipeline draws generation tasks (text+image) from the prompt,
   and edits for editing tasks through its image-to-image variant (same weights).
 
-Every image starts from its own CPU generator seeded with ``seed``, so the same
-seed gives byte-identical images whatever the batch. Images go out at the
-size the pipeline made them; the pixel scorer resizes to the reference.
+Every image draws its noise from its own CPU generator seeded with ``seed``:
+the same seed gives byte-identical images, and a sample keeps its noise
+whatever else shares its batch (pixels then agree to one grey level: batched
+kernels round differently). Images go out at the size the pipeline made
+them; the pixel scorer resizes to the reference.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from medgen_hf.accelerator import (
 from medgen_hf.args import flag, integer, number, positive_int, refuse_unknown
 from medgen_hf.batching import BatchRunner, predict_prepared
 from medgen_hf.checkpoint import resolve_checkpoint, with_hub_revision
-from medgen_hf.loading import load_failure
+from medgen_hf.loading import load_failure, without_progress_bars
 
 from medgen_core import MedgenError, ModelOutput, ModelRequest
 from medgen_diffusers.pipelines import AUTO, call_parameters, edits_images, image_to_image_variant, pipeline_class
@@ -156,6 +158,9 @@ class DiffusersModel:
         cpu_offload: bool,
         safety_checker: Any,
     ) -> Any:
+        from diffusers.utils import logging as diffusers_logging
+        from transformers.utils import logging as transformers_logging
+
         cls = pipeline_class(str(pipeline), NAME)
         self.checkpoint = resolve_checkpoint(pretrained, NAME, MARKER, revision)
         self.dtype = resolve_dtype(dtype, NAME, default=default_dtype(self.device))
@@ -163,7 +168,8 @@ class DiffusersModel:
         if not flag(NAME, "safety_checker", safety_checker):
             kwargs.update(safety_checker=None, requires_safety_checker=False)
         try:
-            pipe = cls.from_pretrained(self.checkpoint.location, **kwargs)
+            with without_progress_bars(diffusers_logging, transformers_logging):
+                pipe = cls.from_pretrained(self.checkpoint.location, **kwargs)
             if cpu_offload:
                 pipe.enable_model_cpu_offload(device=self.device)
             else:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 import torch
-from hf_helpers import request
+from medgen_hf.testing import request
+from medgen_hf.vlm import HFModel
 
 from medgen_core import MedgenError, ModelOutput
 from medgen_core.types import ImageError, ImageRef
-from medgen_hf.vlm import HFModel
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +41,9 @@ def test_left_padding_makes_batched_text_equal_to_one_by_one(qwen: HFModel) -> N
 def test_greedy_is_deterministic_and_sampling_is_seeded(tiny_qwen2_vl, qwen: HFModel) -> None:
     greedy = [request(i, generation_kwargs={"max_new_tokens": 5, "temperature": 0.0}) for i in range(3)]
     assert texts(qwen.predict(greedy)) == texts(qwen.predict(greedy))
-    sampled = [request(i, generation_kwargs={"max_new_tokens": 8, "do_sample": True, "temperature": 1.0}) for i in range(3)]
+    sampled = [
+        request(i, generation_kwargs={"max_new_tokens": 8, "do_sample": True, "temperature": 1.0}) for i in range(3)
+    ]
     first = texts(HFModel(pretrained=str(tiny_qwen2_vl), batch_size=3, seed=7).predict(sampled))
     again = texts(HFModel(pretrained=str(tiny_qwen2_vl), batch_size=3, seed=7).predict(sampled))
     other = texts(HFModel(pretrained=str(tiny_qwen2_vl), batch_size=3, seed=8).predict(sampled))

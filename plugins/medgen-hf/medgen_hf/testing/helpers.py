@@ -1,4 +1,4 @@
-"""Requests and run-folder readers shared by this plugin's tests."""
+"""Requests and run-folder readers for local-model tests (medgen-hf's and medgen-diffusers')."""
 
 from __future__ import annotations
 
@@ -12,8 +12,6 @@ from PIL import Image
 
 from medgen_core.types import ImageRef, ModelRequest, Sample
 
-SAMPLE = Path(__file__).resolve().parents[3] / "sample_benchmark" / "medgen-sample"
-
 
 def png(seed: int, size: tuple[int, int] = (96, 80), mode: str = "L") -> ImageRef:
     """A random image (width x height) as PNG bytes."""
@@ -25,14 +23,19 @@ def png(seed: int, size: tuple[int, int] = (96, 80), mode: str = "L") -> ImageRe
 
 
 def request(
-    i: int, images: int = 1, output_type: str = "text", generation_kwargs: dict[str, Any] | None = None
+    i: int,
+    images: int = 1,
+    output_type: str = "text",
+    generation_kwargs: dict[str, Any] | None = None,
+    size: tuple[int, int] = (96, 80),
 ) -> ModelRequest:
+    """Request ``i`` with its own random images (the same ``i`` always gives the same request)."""
     sample = Sample(id=f"s{i}", task="question_answering", format="vqa", modality="ct", instruction="What is shown?")
     return ModelRequest(
         sample=sample,
         prompt=f"Case {i}: what organ is shown?",
         output_type=output_type,  # type: ignore[arg-type]
-        images=[png(10 * i + k) for k in range(images)],
+        images=[png(10 * i + k, size) for k in range(images)],
         generation_kwargs={"max_new_tokens": 5} if generation_kwargs is None else generation_kwargs,
     )
 
