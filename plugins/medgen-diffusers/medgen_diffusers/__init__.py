@@ -1,8 +1,9 @@
 """medgen plugin: ``diffusers``, local image generators and editors through Hugging Face diffusers.
 
-Text-to-image pipelines (Stable Diffusion, FLUX, ...) draw the image part of
-generation tasks; editing pipelines (InstructPix2Pix, img2img, any class named
-by ``pipeline=``) edit the input image for editing tasks.
+Editing pipelines (InstructPix2Pix, img2img, any class named by ``pipeline=``)
+edit the input image for editing tasks; text-to-image pipelines (Stable
+Diffusion, FLUX, ...) edit through their image-to-image variant and draw from
+the prompt when asked for images from text.
 
 Importing this module is cheap: torch and diffusers load when the model is created.
 """
@@ -31,7 +32,7 @@ def medgen_register_models(register) -> None:
         diffusers_model,
         capabilities=CAPABILITIES,
         description=(
-            "A diffusers pipeline (pretrained=PATH_OR_HUB_ID, pipeline=CLASS|auto): text-to-image for generation "
-            "tasks, image editing (InstructPix2Pix, img2img) for editing tasks; seeded, byte-identical per seed."
+            "A diffusers pipeline (pretrained=PATH_OR_HUB_ID, pipeline=CLASS|auto): image editing (InstructPix2Pix, "
+            "img2img) for editing tasks, text-to-image from a prompt; seeded, byte-identical per seed."
         ),
     )

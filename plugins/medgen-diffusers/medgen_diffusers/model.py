@@ -1,9 +1,10 @@
-"""The ``diffusers`` model: text-to-image for generation tasks, image editing for editing tasks.
+"""The ``diffusers`` model: image editing for editing tasks, text-to-image from a prompt.
 
 - An editing pipeline (one whose ``__call__`` takes an ``image``: InstructPix2Pix,
-  img2img, ...) edits the request's input image for every image task.
-- A text-to-image pipeline draws generation tasks (text+image) from the prompt,
-  and edits for editing tasks through its image-to-image variant (same weights).
+  img2img, ...) edits the request's input image for every image request.
+- A text-to-image pipeline edits for image tasks through its image-to-image
+  variant (same weights), and draws text+image requests from the prompt (the
+  run itself refuses text+image tasks for this model: it writes no text).
 
 Every image draws its noise from its own CPU generator seeded with ``seed``:
 the same seed gives byte-identical images, and a sample keeps its noise
