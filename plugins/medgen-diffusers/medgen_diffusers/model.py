@@ -24,14 +24,13 @@ from medgen_hf.accelerator import (
     device_summary,
     dtype_name,
     holds_accelerator,
-    is_out_of_memory,
+    memory_safe_runner,
     release_memory,
     resolve_device,
     resolve_dtype,
-    too_big_error,
 )
 from medgen_hf.args import flag, integer, number, positive_int, refuse_unknown
-from medgen_hf.batching import BatchRunner, predict_prepared
+from medgen_hf.batching import predict_prepared
 from medgen_hf.checkpoint import resolve_checkpoint, with_hub_revision
 from medgen_hf.loading import load_failure, without_progress_bars
 
@@ -143,11 +142,7 @@ class DiffusersModel:
         self._check_options()
         self.editor = self.pipe if edits_images(self.pipe) else None  # made on first edit otherwise
         self.holds_accelerator = holds_accelerator(self.device)
-        self.runner = BatchRunner(
-            is_out_of_memory=is_out_of_memory,
-            release_memory=release_memory,
-            memory_error=lambda exc: too_big_error(NAME, self.checkpoint.source, self.device, exc, TOO_BIG_HINT),
-        )
+        self.runner = memory_safe_runner(NAME, self.checkpoint.source, self.device, TOO_BIG_HINT)
 
     def _load(
         self,

@@ -12,6 +12,7 @@ from typing import Any
 import torch
 
 from medgen_core import MedgenError
+from medgen_hf.batching import BatchRunner
 
 DTYPES = {
     "float32": torch.float32,
@@ -102,6 +103,15 @@ def too_big_error(model: str, source: str, device: str, exc: BaseException, hint
     first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
     return MedgenError(
         f"model {model!r}: {source} does not fit in memory on {device}{free_memory_note(device)}: {first}. {hint}"
+    )
+
+
+def memory_safe_runner(model: str, source: str, device: str, hint: str) -> BatchRunner:
+    """A :class:`BatchRunner` that splits batches on torch's memory errors; one item that cannot fit names the model."""
+    return BatchRunner(
+        is_out_of_memory=is_out_of_memory,
+        release_memory=release_memory,
+        memory_error=lambda exc: too_big_error(model, source, device, exc, hint),
     )
 
 

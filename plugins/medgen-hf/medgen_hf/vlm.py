@@ -17,12 +17,11 @@ from medgen_hf.accelerator import (
     device_summary,
     dtype_name,
     holds_accelerator,
-    is_out_of_memory,
+    memory_safe_runner,
     release_memory,
     resolve_device,
     resolve_dtype,
     seed_everything,
-    too_big_error,
 )
 from medgen_hf.args import flag, integer, positive_int, refuse_unknown
 from medgen_hf.batching import BatchRunner, predict_prepared
@@ -140,13 +139,7 @@ class LocalVLM:
         ]
 
     def batch_runner(self) -> BatchRunner:
-        return BatchRunner(
-            is_out_of_memory=is_out_of_memory,
-            release_memory=release_memory,
-            memory_error=lambda exc: too_big_error(
-                self.name, self.checkpoint.source, str(self.input_device), exc, TOO_BIG_HINT
-            ),
-        )
+        return memory_safe_runner(self.name, self.checkpoint.source, str(self.input_device), TOO_BIG_HINT)
 
     def describe(self) -> dict[str, Any]:
         import transformers
