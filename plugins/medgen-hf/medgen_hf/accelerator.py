@@ -7,6 +7,7 @@ library API: medgen-diffusers uses it too.
 from __future__ import annotations
 
 import gc
+import os
 from typing import Any
 
 import torch
@@ -27,10 +28,14 @@ OOM_PHRASES = ("out of memory", "can't allocate memory", "cannot allocate memory
 
 
 def resolve_device(device: str | None, model: str) -> str:
-    """``auto`` (or nothing): the first GPU, else Apple's MPS, else the CPU; a named device must exist."""
+    """``auto`` (or nothing): this process's GPU, else Apple's MPS, else the CPU; a named device must exist.
+
+    "This process's GPU" is ``cuda:LOCAL_RANK`` under a data-parallel launch (accelerate and torchrun set
+    ``LOCAL_RANK``), so each rank loads its copy on its own GPU; ``cuda`` alone means the same.
+    """
     if device in (None, "", "auto"):
         if torch.cuda.is_available():
-            return "cuda"
+            return local_gpu()
         if torch.backends.mps.is_available():
             return "mps"
         return "cpu"
@@ -38,6 +43,8 @@ def resolve_device(device: str | None, model: str) -> str:
     kind = name.split(":", 1)[0]
     if kind == "cuda" and not torch.cuda.is_available():
         raise MedgenError(f"model {model!r}: device={name} but torch sees no CUDA GPU here; use device=cpu")
+    if name == "cuda":
+        return local_gpu()
     if kind == "mps" and not torch.backends.mps.is_available():
         raise MedgenError(f"model {model!r}: device={name} but this torch has no MPS backend; use device=cpu")
     try:
@@ -45,6 +52,12 @@ def resolve_device(device: str | None, model: str) -> str:
     except RuntimeError:
         raise MedgenError(f"model {model!r}: unknown device {name!r}; use cpu, cuda, cuda:N, mps or auto") from None
     return name
+
+
+def local_gpu() -> str:
+    """``cuda:N`` for this process: its ``LOCAL_RANK`` (0 outside a data-parallel launch) among the visible GPUs."""
+    rank = int(os.environ.get("LOCAL_RANK", "0") or 0)
+    return f"cuda:{rank % torch.cuda.device_count()}"
 
 
 def resolve_dtype(dtype: str | None, model: str, default: torch.dtype | str) -> torch.dtype | str:
