@@ -49,14 +49,16 @@ class MedgenGroup(click.Group):
     help="Let a later plugin or task folder replace a model, metric, judge or task name an earlier one defined "
     "(otherwise a clash is an error naming both). Same as MEDGEN_ALLOW_OVERRIDE=1.",
 )
-def cli(allow_override: bool) -> None:
+@click.pass_context
+def cli(ctx: click.Context, allow_override: bool) -> None:
     """medgen: run and score models on MedGEN-Bench."""
     import os
 
     from medgen_core.plugins import OVERRIDE_ENV
 
-    if allow_override:
+    if allow_override and OVERRIDE_ENV not in os.environ:
         os.environ[OVERRIDE_ENV] = "1"
+        ctx.call_on_close(lambda: os.environ.pop(OVERRIDE_ENV, None))  # for this command only (embedding, tests)
 
 
 @cli.command()

@@ -164,6 +164,7 @@ def _summaries(columns: Any, seed: int) -> dict[str, Any]:
 def _sample_line(pred: dict[str, Any]) -> dict[str, Any]:
     line = {k: pred.get(k) for k in ("id", "task", "modality", "subtask", "format", "source")}
     line["inputs"] = {"images": pred.get("inputs", []), "reference_image": pred.get("reference_image")}
+    line["prompt"] = pred.get("prompt")
     line["prediction"] = {"text": pred.get("text"), "image": pred.get("image"), "latency_s": pred.get("latency_s")}
     if pred.get("usage"):
         line["prediction"]["usage"] = pred["usage"]
@@ -194,7 +195,7 @@ def _results_config(config: dict[str, Any], data_hashes: dict[str, dict[str, str
     )
     out = {k: config.get(k) for k in keep if k in config}
     out["tasks"] = {
-        name: {"hash": t["hash"], "version": t["version"], "path": t["path"]}
+        name: {"hash": t["hash"], "version": t["version"], "path": t["path"], "label": t.get("label", name)}
         for name, t in config["tasks"].items()
         if name in data_hashes
     }

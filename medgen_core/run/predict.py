@@ -38,6 +38,7 @@ class Predictor:
         self.info = info
         self.args = args
         self.runtime_args = runtime_args or {}
+        self._described: dict[str, Any] | None = None
         self.store = store
         self.secrets = secrets
         self.retry_failed = retry_failed
@@ -121,6 +122,13 @@ class Predictor:
             entry["raw"] = scrub(str(output.raw)[:RAW_LIMIT], self.secrets)
         return entry
 
+    def describe(self) -> dict[str, Any] | None:
+        """The model's ``describe()`` (checkpoint, revision, settings) for run.json, kept after ``close()``."""
+        own = getattr(self._model, "describe", None) if self._model is not None else None
+        if callable(own):
+            self._described = own()
+        return self._described
+
     def holds_accelerator(self) -> bool:
         """Whether the model says it holds an accelerator (then scoring waits until it is released).
 
@@ -133,6 +141,7 @@ class Predictor:
 
     def close(self) -> None:
         """Release the model (its ``close()``, if it has one), e.g. to free an accelerator for scoring."""
+        self.describe()
         if self._model is not None and callable(getattr(self._model, "close", None)):
             self._model.close()
         self._model = None
@@ -162,11 +171,12 @@ def build_model(info: ModelInfo, args: dict[str, Any], runtime_args: dict[str, A
 
     A factory that takes ``batch_size`` gets it; otherwise the built model's ``batch_size`` attribute is set
     (the runner batches by it). ``device`` goes only to a factory that takes it: a model that cannot be
-    moved is an error, not a silent CPU run.
+    moved is an error, not a silent CPU run. The run's ``seed`` goes to a factory that takes one (unless
+    ``--model_args`` sets it).
     """
     accepted = _accepted_args(info.factory)
-    passed = {k: v for k, v in runtime_args.items() if accepted is None or k in accepted}
-    refused = [k for k in runtime_args if k not in passed and k != "batch_size"]
+    passed = {k: v for k, v in runtime_args.items() if (accepted is None or k in accepted) and k not in args}
+    refused = [k for k in runtime_args if k not in passed and k not in ("batch_size", "seed") and k not in args]
     if refused:
         raise MedgenError(f"model {info.name!r} (plugin {info.plugin!r}) takes no {', '.join(refused)} argument")
     model = build("model", info.name, info.factory, {**args, **passed}, "--model_args")

@@ -65,7 +65,8 @@ class Runner:
             for handle in self.judges:  # what an earlier process learnt by building it (key, modes)
                 handle.identity = {**known.get(handle.identity["hash"], {}), **handle.identity}
             scorer = Scorer(self.host, store, self.judges, self.secrets, config.get("scorers", {}))
-            predictor = Predictor(self.model_info, s.model_args, store, self.secrets, s.retry_failed, s.runtime_args)
+            runtime = {"seed": s.seed, **s.runtime_args}
+            predictor = Predictor(self.model_info, s.model_args, store, self.secrets, s.retry_failed, runtime)
             self._go(stream, predictor, scorer)
             ranks.barrier()  # every rank's share is on disk
             if not ranks.main:
@@ -77,6 +78,7 @@ class Runner:
                 "finished": now(),
                 "warnings": stream.warnings,
                 "scorers": scorer.state(),
+                "model": {**config["model"], **_described(predictor)},
                 "judges": recorded_judges(config.get("judges", []), self.judges),
             }
             store.save_config(config)
@@ -127,3 +129,9 @@ class Runner:
                 continue
             needs[label] = task_needs(plan, first_sample(self.s.data_root, plan))
         check_capabilities(self.model_info, needs)
+
+
+def _described(predictor: Predictor) -> dict[str, Any]:
+    """The model's ``describe()`` for run.json, outside its identity hash (an earlier process's is kept)."""
+    described = predictor.describe()
+    return {"describe": described} if described is not None else {}

@@ -150,6 +150,7 @@ class RunStore:
             "tasks": {**old["tasks"], **new["tasks"]},
             "groups": {**old.get("groups", {}), **new["groups"]},
         }
+        merged["model"] = {**old["model"], **new["model"]}  # keeps what an earlier process learnt (describe)
         merged["judges"] = merge_judges(old.get("judges", []), new.get("judges", []))
         merged["scorers"] = {**old.get("scorers", {}), **new.get("scorers", {})}
         merged["created"] = old.get("created", new.get("created"))

@@ -346,3 +346,15 @@ def test_image_fields_must_be_lists_and_edits_need_an_input(cli_run, testkit, tm
         f"{data}:2: field 'input_image': required for an image task (the image to edit or condition on)"
     )
     assert by_id["noise-reconstruction-002"] is None
+
+
+def test_model_description_and_seed_reach_run_json(cli_run, testkit, minidata_root, tmp_path):
+    run = tmp_path / "r"
+    args = (*base(minidata_root, testkit, run), "--tasks", "kit_vqa", "--model", "echo_settings", "--seed", "77")
+    assert cli_run(*args).exit_code == 0
+    config = json.loads((run / "run.json").read_text())
+    assert config["model"]["describe"] == {"checkpoint": "echo-v1", "seed": 77}  # --seed reached the model
+    assert cli_run(*args).exit_code == 0  # resumed: nothing to predict, the model is not built ...
+    assert json.loads((run / "run.json").read_text())["model"]["describe"]["checkpoint"] == "echo-v1"  # ... kept
+    line = lines(run)[0]
+    assert line["prompt"] and results(run)["config"]["tasks"]["kit_vqa"]["label"] == "kit_vqa"

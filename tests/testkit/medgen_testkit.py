@@ -58,8 +58,12 @@ class EchoSettings:
 
     batch_size = 2
 
-    def __init__(self, greeting: str = "") -> None:
+    def __init__(self, greeting: str = "", seed: int = 0) -> None:
         self.greeting = greeting
+        self.seed = seed
+
+    def describe(self):
+        return {"checkpoint": "echo-v1", "seed": self.seed}
 
     def predict(self, requests):
         import json
