@@ -175,7 +175,12 @@ def build_model(info: ModelInfo, args: dict[str, Any], runtime_args: dict[str, A
     ``--model_args`` sets it).
     """
     accepted = _accepted_args(info.factory)
-    passed = {k: v for k, v in runtime_args.items() if (accepted is None or k in accepted) and k not in args}
+    named = _accepted_args(info.factory, named_only=True)
+    passed = {
+        k: v
+        for k, v in runtime_args.items()
+        if k not in args and (k in named if k == "seed" else accepted is None or k in accepted)
+    }
     refused = [k for k in runtime_args if k not in passed and k not in ("batch_size", "seed") and k not in args]
     if refused:
         raise MedgenError(f"model {info.name!r} (plugin {info.plugin!r}) takes no {', '.join(refused)} argument")
@@ -185,17 +190,18 @@ def build_model(info: ModelInfo, args: dict[str, Any], runtime_args: dict[str, A
     return model
 
 
-def _accepted_args(factory: Any) -> set[str] | None:
-    """The keyword arguments a factory takes (None: any, it has ``**kwargs``)."""
+def _accepted_args(factory: Any, named_only: bool = False) -> Any:
+    """The keyword arguments a factory takes: None means any (it has ``**kwargs``), unless ``named_only``,
+    which gives just the parameters it names (the run's seed goes only to a factory that asks for it)."""
     import inspect
 
     try:
         params = inspect.signature(factory).parameters.values()
     except (TypeError, ValueError):
+        return set() if named_only else None
+    if not named_only and any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params):
         return None
-    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params):
-        return None
-    return {p.name for p in params}
+    return {p.name for p in params if p.kind is not inspect.Parameter.VAR_KEYWORD}
 
 
 def base_entry(item: Item) -> dict[str, Any]:
