@@ -40,3 +40,5 @@ bench: $(STAMP)
 	$(OFFLINE) $(BIN)/python benchmarks/bench_text.py
 	$(OFFLINE) $(BIN)/python benchmarks/bench_datasets.py
 	$(OFFLINE) $(BIN)/python benchmarks/bench_report.py
+	$(OFFLINE) $(BIN)/python benchmarks/bench_judge.py
+	$(OFFLINE) $(BIN)/python benchmarks/bench_local.py
