@@ -198,8 +198,46 @@ def main() -> None:
             )
         print(f"  {label:>4} medgen / bare (best): {best['medgen'] / best['bare']:.3f} (goal >= 0.90)")
     print(f"  same answers on both sides: {texts['medgen'] == texts['bare']}")
-    # 2-process data-parallel speed-up (accelerate launch, same shard): added with the data-parallel runner.
-    print("  2-process accelerate speed-up over 1 process: not measured yet (comes with data-parallel runs)")
+    data_parallel(opts, env)
+
+
+def data_parallel(opts: argparse.Namespace, env: dict[str, str]) -> None:
+    """The whole ``medgen run`` (start-up included) in 1 process, then in 2 under torchrun, same data, 1 thread each."""
+    from medgen_hf.testing.tiny import build_qwen2_vl
+
+    samples = 8 * opts.samples  # enough work that start-up (imports, loading) is not all that is measured
+    env = {**env, "MEDGEN_LOAD_PLUGINS": "models,tasks,hf", "OMP_NUM_THREADS": "1"}
+    with tempfile.TemporaryDirectory() as tmp:
+        base = Path(tmp)
+        checkpoint = build_qwen2_vl(base / "tiny-qwen2-vl")
+        make_data(base / "data", 2 * samples)
+        (base / "tasks").mkdir()
+        task = base / "tasks" / "bench_local.yaml"
+        task.write_text(TASK_YAML % {"tokens": opts.new_tokens})
+        args = ["-m", "medgen_core", "run", "--tasks", str(task), "--data_root", str(base / "data"), "--model", "hf"]
+        args += ["--model_args", f"pretrained={checkpoint},device=cpu", "--batch_size", str(opts.batch_size)]
+        args += ["--predict_only", "--quiet"]
+        launchers = {
+            "1 process": [sys.executable],
+            "2 processes (torchrun)": [
+                sys.executable,
+                "-m",
+                "torch.distributed.run",
+                "--standalone",
+                "--nproc_per_node",
+                "2",
+            ],
+        }
+        walls = {}
+        for label, launcher in launchers.items():
+            started = time.perf_counter()
+            subprocess.run([*launcher, *args, "--output_path", str(base / label.split()[0])], env=env, check=True,
+                           capture_output=True)  # fmt: skip
+            walls[label] = time.perf_counter() - started
+            rate = samples / walls[label]
+            print(f"  data-parallel, {samples} samples, {label}: {walls[label]:.1f} s wall ({rate:.1f} samples/s)")
+    one, two = walls.values()
+    print(f"  2-process speed-up over 1 process (whole runs, start-up included): {one / two:.2f}x")
 
 
 if __name__ == "__main__":
