@@ -20,7 +20,7 @@ from medgen_core.run.judging import JudgeHandle, recorded_judges
 from medgen_core.run.pipeline import run_stages
 from medgen_core.run.predict import Predictor
 from medgen_core.run.ranks import from_environment
-from medgen_core.run.scoring import JUDGE_TIERS, METRIC_TIERS, Scorer
+from medgen_core.run.scoring import Scorer
 from medgen_core.run.secrets import secret_values
 from medgen_core.run.store import RunStore
 from medgen_core.run.stream import Chunk, Progress, SampleStream, first_sample, no_progress
@@ -93,14 +93,11 @@ class Runner:
         def report(chunk: Chunk) -> None:
             self.progress(chunk.instance.label, chunk.done, chunk.total)
 
-        scoring = (
-            []
-            if self.s.predict_only
-            else [
-                lambda chunk: scorer.score(chunk, METRIC_TIERS),
-                lambda chunk: scorer.score(chunk, JUDGE_TIERS),
-            ]
-        )
+        scoring = []  # a stage only where there is work for it: every thread costs hand-offs
+        if not self.s.predict_only and any(t.spec.metric_list for t in self.s.selection.tasks):
+            scoring.append(lambda chunk: scorer.score(chunk, judges=False))
+        if not self.s.predict_only and self.judges:
+            scoring.append(lambda chunk: scorer.score(chunk, judges=True))
         try:
             if self.s.score_after or predictor.holds_accelerator():
                 run_stages(stream.chunks(), [predictor.predict], lambda chunk: None)

@@ -24,9 +24,6 @@ from medgen_core.run.stream import Chunk
 from medgen_core.tasks.spec import MetricEntry, TaskSpec, content_hash
 from medgen_core.types import BudgetExhausted, MedgenError, MetricInfo, MetricUnavailable, Sample, Score, ScoreItem
 
-METRIC_TIERS = ("pixel", "text")  # scored in one stage ...
-JUDGE_TIERS = ("holistic",)  # ... judged in the next, overlapping it
-
 
 class Slot(Protocol):
     """What the scoring stage needs of a metric or a judge mode."""
@@ -183,8 +180,9 @@ class Scorer:
                 slots.append(self._judge_slots[key])
         return slots
 
-    def score(self, chunk: Chunk, tiers: tuple[str, ...] | None = None) -> None:
-        """Score the chunk's saved answers with every slot of its task (of ``tiers``, if given).
+    def score(self, chunk: Chunk, judges: bool | None = None) -> None:
+        """Score the chunk's saved answers with every slot of its task: only its metrics (``judges=False``),
+        only its judges (``judges=True``; the run's judging stage overlaps its metric stage), or both.
 
         Metrics run one after another in the calling thread: the scoring order
         :class:`~medgen_core.types.Metric` promises. A judge gets all its modes of the chunk at once.
@@ -192,7 +190,7 @@ class Scorer:
         saved = list(self._saved_answers(chunk))
         judged: dict[int, tuple[JudgeHandle, list[tuple[JudgeSlot, ScoreItem]]]] = {}
         for slot in self.slots_for(chunk.instance.spec):
-            if tiers is not None and slot.tier not in tiers:
+            if judges is not None and isinstance(slot, JudgeSlot) != judges:
                 continue
             todo = self._todo(slot, saved)
             if isinstance(slot, JudgeSlot):
