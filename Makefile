@@ -42,3 +42,8 @@ bench: $(STAMP)
 	$(OFFLINE) $(BIN)/python benchmarks/bench_report.py
 	$(OFFLINE) $(BIN)/python benchmarks/bench_judge.py
 	$(OFFLINE) $(BIN)/python benchmarks/bench_local.py
+
+# Sdists and wheels of the core, every plugin and examples/medgen-hello, into dist/ (docs/install.md).
+.PHONY: wheels
+wheels: $(STAMP)
+	.ci/build_wheels.sh dist $(BIN)/python

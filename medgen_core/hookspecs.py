@@ -56,7 +56,11 @@ def medgen_register_renderers(register: Any) -> None:
 
 @hookspec
 def medgen_task_dirs() -> list[str]:
-    """Return folders of task YAML files this plugin contributes."""
+    """Return folders of task YAML files this plugin contributes.
+
+    Paths, or Traversables such as ``importlib.resources.files(__name__) / "tasks"``,
+    which also work when the plugin is installed zipped (extracted once into a cache).
+    """
 
 
 @hookspec

@@ -26,6 +26,7 @@ import pluggy
 
 from medgen_core import hookspecs
 from medgen_core.errors import MedgenError, NameClash, UnknownName
+from medgen_core.paths import as_folder
 from medgen_core.types import CAPABILITIES, TIERS, JudgeInfo, MetricInfo, ModelInfo
 
 BUILTIN_PLUGINS = {
@@ -228,7 +229,7 @@ class PluginHost:
         found: list[tuple[Path, str]] = []
         for plugin, impl in self._each_impl("medgen_task_dirs"):
             for folder in self._call(impl, "medgen_task_dirs") or []:
-                found.append((Path(folder), plugin))
+                found.append((as_folder(folder), plugin))  # a path, or a packaged folder (zipped too)
         return found
 
     def add_commands(self, cli: Any) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
+from importlib import resources
 
 from medgen_core import JudgeVerdict, ModelOutput, ScoreFailure, hookimpl
 
@@ -77,4 +77,4 @@ def medgen_register_judges(register):
 
 @hookimpl
 def medgen_task_dirs():
-    return [str(Path(__file__).parent / "tasks")]
+    return [resources.files(__name__) / "tasks"]  # a real folder, or extracted once when installed zipped
