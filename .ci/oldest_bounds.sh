@@ -33,13 +33,14 @@ fresh_venv() {  # fresh_venv PYTHON NAME PACKAGES...: a new venv with exactly th
 }
 
 echo "== stage 1: core, medgen-classical, medgen-build at their oldest dependencies on $("$PYTHON_OLDEST" -V)"
-mapfile -t PINS < <(oldest pyproject.toml plugins/medgen-classical/pyproject.toml plugins/medgen-build/pyproject.toml)
+mapfile -t PINS < <(oldest pyproject.toml plugins/medgen-classical/pyproject.toml plugins/medgen-build/pyproject.toml \
+    --without distributed)
 echo "${PINS[*]}"
 fresh_venv "$PYTHON_OLDEST" core "${PINS[@]}"
-# medgen-pixel and medgen-text without their dependencies: loading them is light, and the core's tests (medgen
-# validate, the light-import check) expect their metric names; no test here scores with them.
-"$WORK/core/bin/pip" install -q --no-deps --no-build-isolation -e . -e plugins/medgen-classical \
-    -e plugins/medgen-build -e plugins/medgen-pixel -e plugins/medgen-text
+# Every plugin, the others without their dependencies: loading them is light, and the core's tests (medgen
+# validate, the light-import check) expect their names; no test here calls them.
+mapfile -t EDITABLE < <(for p in . plugins/*/; do printf '%s\n' -e "$p"; done)
+"$WORK/core/bin/pip" install -q --no-deps --no-build-isolation "${EDITABLE[@]}"
 # Two runs: the plugins' conftest files put their own folders first on sys.path, hiding tests/conftest.py.
 "$WORK/core/bin/python" -m pytest -q -p no:cacheprovider tests/core tests/data
 # The sample rebuilds byte for byte only on constraints.txt's versions (make test checks that); other numpy,
@@ -50,10 +51,22 @@ fresh_venv "$PYTHON_OLDEST" core "${PINS[@]}"
 
 # torch 2.13.0 is the oldest torch this machine holds (a local CPU wheel; older ones are multi-GB CUDA downloads).
 echo "== stage 2: medgen-text at its oldest dependencies, torch 2.13.0, on $("$PYTHON" -V)"
-mapfile -t PINS < <(oldest pyproject.toml plugins/medgen-text/pyproject.toml --override torch==2.13.0)
+mapfile -t PINS < <(oldest pyproject.toml plugins/medgen-text/pyproject.toml --without distributed \
+    --override torch==2.13.0)
 echo "${PINS[*]}"
 fresh_venv "$PYTHON" text "${PINS[@]}"
 "$WORK/text/bin/pip" install -q --no-deps --no-build-isolation -e . -e plugins/medgen-text
 "$WORK/text/bin/pip" list 2>/dev/null | grep -iE '^(torch|transformers|tokenizers|huggingface-hub|nltk|numpy) '
 "$WORK/text/bin/python" -m pytest -q -p no:cacheprovider plugins/medgen-text
+
+echo "== stage 3: medgen-litellm and medgen-judge at their oldest dependencies on $("$PYTHON" -V)"
+# Only their own bounds are pinned (the core's are stage 1's): litellm itself needs newer releases of some.
+mapfile -t PINS < <(oldest plugins/medgen-litellm/pyproject.toml plugins/medgen-judge/pyproject.toml)
+echo "${PINS[*]}"
+fresh_venv "$PYTHON" judge "${PINS[@]}"
+"$WORK/judge/bin/pip" install -q --no-build-isolation -e . "${PINS[@]}"
+"$WORK/judge/bin/pip" install -q --no-deps --no-build-isolation -e plugins/medgen-litellm -e plugins/medgen-judge
+# The judged main job needs every scorer (torch and all): make test runs it on constraints.txt's versions.
+"$WORK/judge/bin/python" -m pytest -q -p no:cacheprovider plugins/medgen-litellm plugins/medgen-judge \
+    --deselect plugins/medgen-judge/tests/test_main_job.py
 echo "oldest bounds: ${SECONDS}s"
