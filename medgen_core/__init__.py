@@ -11,7 +11,8 @@ from medgen_core.api import load_model, registered
 from medgen_core.hookspecs import hookimpl
 from medgen_core.images import decode_image, normalise_mode
 from medgen_core.names import MODALITIES, normalise_modality
-from medgen_core.paths import sample_benchmark_dir
+from medgen_core.paths import as_folder, sample_benchmark_dir
+from medgen_core.tasks.rubric import load_rubric, parse_rubric
 from medgen_core.types import (
     CAPABILITIES,
     BudgetExhausted,
@@ -58,11 +59,14 @@ __all__ = [
     "UnknownName",
     "__version__",
     "MODALITIES",
+    "as_folder",
     "decode_image",
     "hookimpl",
     "load_model",
+    "load_rubric",
     "normalise_modality",
     "normalise_mode",
+    "parse_rubric",
     "registered",
     "sample_benchmark_dir",
 ]

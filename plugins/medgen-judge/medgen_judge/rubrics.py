@@ -8,20 +8,24 @@ without a preamble takes the task's preamble.
 from __future__ import annotations
 
 from dataclasses import replace
+from importlib import resources
 from pathlib import Path
 
-from medgen_core import MedgenError, Rubric
-from medgen_core.tasks.rubric import load_rubric
+from medgen_core import MedgenError, Rubric, as_folder, load_rubric
 
-RUBRIC_DIR = Path(__file__).parent / "rubrics"
 SHIPPED = ("medical", "paper")
+
+
+def rubric_dir() -> Path:
+    """The shipped rubric files, as a real folder in every install form (a zipped one is extracted once)."""
+    return as_folder(resources.files("medgen_judge") / "rubrics")
 
 
 def load_override(spec: str | None) -> Rubric | None:
     """The rubric named by ``rubric=`` (None: each task's own)."""
     if spec is None or spec == "" or spec == "task":
         return None
-    path = RUBRIC_DIR / f"{spec}.yaml" if spec in SHIPPED else Path(spec).expanduser()
+    path = rubric_dir() / f"{spec}.yaml" if spec in SHIPPED else Path(spec).expanduser()
     if not path.is_file():
         raise MedgenError(
             f"judge vlm: rubric={spec!r} is neither a shipped rubric ({', '.join(SHIPPED)}) nor a rubric file"
