@@ -132,7 +132,7 @@ class UnifiedModel(ApiModel):
         image = result.images[0] if wants_image and result.images else None
         if text is None and image is None:
             return MedgenError(
-                f"model {self.connection.model!r} returned nothing a {request.output_type} task wants "
+                f"model {self.connection.model!r} returned nothing the {request.output_type} task wants "
                 f"(text: {len(result.text.strip())} characters, images: {len(result.images)})"
             )
         notes = [f"{len(result.images)} images returned; the first is kept"] if len(result.images) > 1 else []

@@ -310,7 +310,7 @@ class LiteLLMClient:
 
     def _failed(self, exc: BaseException, attempts: int) -> CallFailed:
         what = describe_error(exc)
-        if isinstance(exc, TimeoutError):
+        if isinstance(exc, TimeoutError) or type(exc).__name__ == "Timeout":  # litellm.Timeout is no TimeoutError
             what = f"timed out after {self.settings.timeout_s:g} s"
         message = f"model {self.settings.model!r}: {what} (after {attempts} attempt(s))"
         return CallFailed(scrub(message, self._secrets))
