@@ -84,6 +84,8 @@ class Connection:
 
 def refuse_unknown(args: dict[str, Any], where: str, known: list[str]) -> None:
     """``args`` should be empty once every known argument was taken out of it."""
+    if "device" in args:
+        raise MedgenError(f"{where}: an API model takes no device (--device): it runs where its server runs")
     if args:
         raise MedgenError(
             f"{where}: unknown argument(s) {', '.join(sorted(args))}; known: "

@@ -1,7 +1,7 @@
 """This plugin's tests run alone (``pytest plugins/medgen-api``) or inside the repository's suite.
 
-Every API model here is the real litellm client talking to a scripted server on 127.0.0.1; the key
-is a fake one the tests grep for in every file a run writes and in its output.
+Every API model here is the real litellm client talking to a scripted server on 127.0.0.1. Shared
+constants and helpers live in ``api_testkit`` (tests never import ``conftest``: every plugin has one).
 """
 
 from __future__ import annotations
@@ -17,8 +17,7 @@ from medgen_core.testing import fresh_plugin_host, medgen_cli  # noqa: F401
 
 sys.path.insert(0, str(Path(__file__).parent))  # helper modules next to the tests
 
-FAKE_KEY = "sk-api-FAKE-0123456789abcdef"
-KEY_ENV = "MEDGEN_TEST_API_KEY"
+from api_testkit import FAKE_KEY, KEY_ENV  # noqa: E402
 
 
 @pytest.fixture
@@ -33,8 +32,3 @@ def private_env(tmp_path, monkeypatch) -> None:
     monkeypatch.setenv("MEDGEN_CACHE_DIR", str(tmp_path / "medgen-cache"))
     monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch-home"))  # no AlexNet: LPIPS unavailable, offline
     monkeypatch.setenv(KEY_ENV, FAKE_KEY)
-
-
-def connection(server: ScriptedServer, model: str = "openai/test-vlm", **extra: object) -> dict[str, object]:
-    """Model arguments pointing at ``server`` with the fake key's variable."""
-    return {"model": model, "api_base": server.url, "api_key_env": KEY_ENV, "max_retries": 2, **extra}

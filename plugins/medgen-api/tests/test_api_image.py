@@ -5,12 +5,11 @@ from __future__ import annotations
 import io
 
 import pytest
-from conftest import connection
+from api_testkit import connection, png, request
 from medgen_api.image import ApiImageModel
 from medgen_litellm import CallFailed
 from medgen_litellm.testing import Reply, rate_limited, small_png
 from PIL import Image
-from requests_kit import png, request
 
 from medgen_core import MedgenError
 

@@ -7,12 +7,11 @@ import io
 import json
 
 import pytest
-from conftest import FAKE_KEY, KEY_ENV, connection
+from api_testkit import FAKE_KEY, KEY_ENV, connection, request
 from medgen_api.chat import ApiModel
 from medgen_litellm import CallFailed
 from medgen_litellm.testing import Reply, malformed_body, rate_limited, reply, server_error, slow
 from PIL import Image
-from requests_kit import request
 
 from medgen_core import BudgetExhausted, MedgenError, ModelOutput
 
@@ -90,6 +89,8 @@ def test_a_key_given_as_an_argument_is_refused(server, args):
 
 
 def test_unknown_arguments_and_wrong_models_are_refused_before_any_call(server):
+    with pytest.raises(MedgenError, match="takes no device"):
+        ApiModel(**connection(server), device="cuda")
     with pytest.raises(MedgenError, match="unknown argument.*max_new_token.*known: .*max_tokens"):
         ApiModel(**connection(server), max_new_token=3)
     with pytest.raises(MedgenError, match="model=<litellm model string> is required"):

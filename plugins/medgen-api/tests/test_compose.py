@@ -6,12 +6,11 @@ import io
 import json
 
 import pytest
-from conftest import FAKE_KEY, KEY_ENV
+from api_testkit import FAKE_KEY, KEY_ENV, png, request
 from medgen_api.compose import ComposeModel
 from medgen_api.spec import parse_spec
 from medgen_litellm.testing import Reply, json_reply, reply, server_error, small_png
 from PIL import Image
-from requests_kit import png, request
 
 from medgen_core import MedgenError
 

@@ -17,7 +17,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from conftest import KEY_ENV
+from api_testkit import KEY_ENV
 from medgen_litellm.testing import RecordedRequest, Reply, ScriptedServer, reply
 
 from medgen_core.testing.minidata import make_dataset

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import FAKE_KEY, KEY_ENV
+from api_testkit import FAKE_KEY, KEY_ENV
 from medgen_litellm.testing import ScriptedServer
 from sample_oracle import SampleOracle
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import io
 
-from conftest import connection
+from api_testkit import connection, request
 from medgen_api.chat import UnifiedModel
 from medgen_litellm.testing import image_reply, reply, small_png
 from PIL import Image
-from requests_kit import request
 
 from medgen_core import MedgenError
 

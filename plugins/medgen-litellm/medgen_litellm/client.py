@@ -29,7 +29,7 @@ from medgen_core import BudgetExhausted, MedgenError
 from medgen_litellm.backend import litellm
 from medgen_litellm.cache import ResponseCache
 from medgen_litellm.images import ImageInput, image_bytes
-from medgen_litellm.keys import api_key_from_env, scrub, secret_values
+from medgen_litellm.keys import api_key_from_env, require_provider_key, scrub, secret_values
 from medgen_litellm.retry import RetryPolicy, describe_error, is_retryable
 from medgen_litellm.usage import Budget, Usage, cost_of, has_price, tokens_of
 
@@ -122,6 +122,8 @@ class LiteLLMClient:
         self.cache = cache
         self.budget = Budget(settings.budget_usd)
         self._api_key = api_key_from_env(settings.api_key_env, where)
+        if self._api_key is None:
+            require_provider_key(settings.model, where)
         self._secrets = secret_values([self._api_key])
         if settings.budget_usd is not None and not has_price(settings.model, settings.prices):
             raise MedgenError(
@@ -311,7 +313,7 @@ class LiteLLMClient:
     def _failed(self, exc: BaseException, attempts: int) -> CallFailed:
         what = describe_error(exc)
         if isinstance(exc, TimeoutError) or type(exc).__name__ == "Timeout":  # litellm.Timeout is no TimeoutError
-            what = f"timed out after {self.settings.timeout_s:g} s"
+            what = f"{type(exc).__name__}: timed out after {self.settings.timeout_s:g} s"
         message = f"model {self.settings.model!r}: {what} (after {attempts} attempt(s))"
         return CallFailed(scrub(message, self._secrets))
 

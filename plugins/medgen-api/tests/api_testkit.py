@@ -1,12 +1,25 @@
-"""Model requests built by hand, for tests that call a model's predict() directly."""
+"""Shared by this plugin's tests (a unique module name: other plugins' test folders have helpers too).
+
+The key is a fake one the tests grep for in every file a run writes and in its output; requests are
+built by hand for tests that call a model's predict() directly.
+"""
 
 from __future__ import annotations
 
 import io
 
+from medgen_litellm.testing import ScriptedServer
 from PIL import Image
 
 from medgen_core import ImageRef, ModelRequest, Sample
+
+FAKE_KEY = "sk-api-FAKE-0123456789abcdef"
+KEY_ENV = "MEDGEN_TEST_API_KEY"
+
+
+def connection(server: ScriptedServer, model: str = "openai/test-vlm", **extra: object) -> dict[str, object]:
+    """Model arguments pointing at ``server`` with the fake key's variable."""
+    return {"model": model, "api_base": server.url, "api_key_env": KEY_ENV, "max_retries": 2, **extra}
 
 
 def png(shade: int, size: int = 64, mode: str = "L") -> bytes:
