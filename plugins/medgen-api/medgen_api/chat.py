@@ -16,10 +16,10 @@ from typing import Any
 
 from medgen_litellm import CallResult, ChatCall, model_abilities
 
+from medgen_api.calls import ask_each, usage_of
 from medgen_api.connection import Connection, refuse_unknown
 from medgen_api.generation import chat_params
 from medgen_api.messages import chat_messages
-from medgen_api.outputs import usage_of
 from medgen_core import MedgenError, ModelOutput, ModelRequest
 
 
@@ -56,20 +56,11 @@ class ApiModel:
 
     def predict(self, requests: list[ModelRequest]) -> list[ModelOutput | BaseException]:
         """One output or exception per request, in order; refused requests make no call."""
-        results: list[ModelOutput | BaseException | None] = [None] * len(requests)
-        calls: list[ChatCall] = []
-        slots: list[int] = []
-        for i, request in enumerate(requests):
-            problem = self.refusal(request)
-            if problem is not None:
-                results[i] = MedgenError(problem)
-                continue
-            messages = partial(chat_messages, request, self.max_side, self.system)
-            calls.append(ChatCall(messages, params=self.params(request)))
-            slots.append(i)
-        for i, outcome in zip(slots, self.client.chat(calls), strict=True):
-            results[i] = outcome if isinstance(outcome, BaseException) else self.output(requests[i], outcome)
-        return [r if r is not None else MedgenError("not predicted") for r in results]
+        return ask_each(requests, self.refusal, self.call, self.client.chat, self.output)
+
+    def call(self, request: ModelRequest) -> ChatCall:
+        """The chat call for a request; its images are encoded on the client's worker thread."""
+        return ChatCall(partial(chat_messages, request, self.max_side, self.system), params=self.params(request))
 
     def refusal(self, request: ModelRequest) -> str | None:
         """Why this model cannot answer the request (before any call), or None."""

@@ -15,8 +15,8 @@ from typing import Any
 
 from medgen_litellm import CallResult, ImageCall, model_abilities
 
+from medgen_api.calls import ask_each, usage_of
 from medgen_api.connection import Connection, refuse_unknown
-from medgen_api.outputs import usage_of
 from medgen_core import MedgenError, ModelOutput, ModelRequest
 
 IMAGE_PARAMS = ("size", "quality", "seed")
@@ -45,19 +45,11 @@ class ApiImageModel:
 
     def predict(self, requests: list[ModelRequest]) -> list[ModelOutput | BaseException]:
         """One output or exception per request, in order; refused requests make no call."""
-        results: list[ModelOutput | BaseException | None] = [None] * len(requests)
-        calls: list[ImageCall] = []
-        slots: list[int] = []
-        for i, request in enumerate(requests):
-            problem = self.refusal(request)
-            if problem is not None:
-                results[i] = MedgenError(problem)
-                continue
-            calls.append(ImageCall(request.prompt, images=list(request.images), params=self.params(request)))
-            slots.append(i)
-        for i, outcome in zip(slots, self.client.images(calls), strict=True):
-            results[i] = outcome if isinstance(outcome, BaseException) else self.output(outcome)
-        return [r if r is not None else MedgenError("not predicted") for r in results]
+        return ask_each(requests, self.refusal, self.call, self.client.images, self.output)
+
+    def call(self, request: ModelRequest) -> ImageCall:
+        """An edit of the request's input images, or a generation when it has none."""
+        return ImageCall(request.prompt, images=list(request.images), params=self.params(request))
 
     def refusal(self, request: ModelRequest) -> str | None:
         if not request.prompt.strip():
@@ -77,7 +69,7 @@ class ApiImageModel:
         from_task = {k: v for k, v in request.generation_kwargs.items() if k in IMAGE_PARAMS and v is not None}
         return {**from_task, **self.overrides}
 
-    def output(self, result: CallResult) -> ModelOutput:
+    def output(self, request: ModelRequest, result: CallResult) -> ModelOutput:
         notes = [f"revised prompt: {result.text}"] if result.text else []
         if len(result.value) > 1:
             notes.append(f"{len(result.value)} images returned; the first is kept")
