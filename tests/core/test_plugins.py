@@ -37,7 +37,7 @@ def test_import_is_light():
     heavy, errors = (json.loads(line) for line in out.stdout.splitlines()[-2:])
     assert heavy == []
     assert all(e is None for e in errors.values()), errors
-    assert {"pixel", "text", "classical", "judge", "hf", "diffusers"} <= set(errors)  # the installed plugins all loaded
+    assert {"pixel", "text", "classical", "judge", "hf", "diffusers", "api"} <= set(errors)  # all installed, loaded
 
 
 def test_load_plugins_env(monkeypatch, testkit):

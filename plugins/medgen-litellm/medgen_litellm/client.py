@@ -29,7 +29,7 @@ from medgen_core import BudgetExhausted, MedgenError
 from medgen_litellm.backend import litellm
 from medgen_litellm.cache import ResponseCache
 from medgen_litellm.images import ImageInput, image_bytes
-from medgen_litellm.keys import api_key_from_env, scrub, secret_values
+from medgen_litellm.keys import api_key_from_env, require_provider_key, scrub, secret_values
 from medgen_litellm.retry import RetryPolicy, describe_error, is_retryable
 from medgen_litellm.usage import Budget, Usage, cost_of, has_price, tokens_of
 
@@ -87,11 +87,14 @@ class CallResult:
     """A successful call: the reply text, what ``parse`` made of it, and its usage.
 
     For image calls ``value`` is the list of encoded images (bytes) and ``text`` the revised prompt.
+    A chat reply that carries images (``message.images``: Gemini image models, OpenRouter) has them,
+    encoded and checked to decode, in ``images``.
     """
 
     text: str
     value: Any
     usage: Usage
+    images: list[bytes] = field(default_factory=list)
 
 
 @dataclass
@@ -119,6 +122,8 @@ class LiteLLMClient:
         self.cache = cache
         self.budget = Budget(settings.budget_usd)
         self._api_key = api_key_from_env(settings.api_key_env, where)
+        if self._api_key is None:
+            require_provider_key(settings.model, where)
         self._secrets = secret_values([self._api_key])
         if settings.budget_usd is not None and not has_price(settings.model, settings.prices):
             raise MedgenError(
@@ -186,8 +191,10 @@ class LiteLLMClient:
             )
 
         def finish(response: Any, usage: Usage) -> CallResult:
-            text = _reply_text(response)
-            return CallResult(text, parse(text), usage)
+            message = _reply_message(response)
+            text = (getattr(message, "content", None) or "") if message is not None else ""
+            images = _message_images(message, s.model)
+            return CallResult(text, parse(text), usage, images)
 
         return _Job(
             prepare=prepare,
@@ -195,7 +202,7 @@ class LiteLLMClient:
             finish=finish,
             cache_key=call.cache_key,
             from_cache=lambda stored: CallResult(stored["text"], parse(stored["text"]), Usage(cached=True)),
-            to_cache=lambda result: {"text": result.text},
+            to_cache=lambda result: None if result.images else {"text": result.text},  # images are not cached
         )
 
     def _image_job(self, call: ImageCall) -> _Job:
@@ -259,8 +266,9 @@ class LiteLLMClient:
             job.prepare()
             response, usage = self._attempts(job)
             result = job.finish(response, usage)
-            if self.cache is not None and job.cache_key and job.to_cache:
-                self.cache.put(job.cache_key, job.to_cache(result), self.settings.model)
+            stored = job.to_cache(result) if self.cache is not None and job.cache_key and job.to_cache else None
+            if stored is not None:
+                self.cache.put(job.cache_key, stored, self.settings.model)
             return result
         except Exception as exc:
             return exc if isinstance(exc, MedgenError) else self._failed(exc, 1)
@@ -304,8 +312,8 @@ class LiteLLMClient:
 
     def _failed(self, exc: BaseException, attempts: int) -> CallFailed:
         what = describe_error(exc)
-        if isinstance(exc, TimeoutError):
-            what = f"timed out after {self.settings.timeout_s:g} s"
+        if isinstance(exc, TimeoutError) or type(exc).__name__ == "Timeout":  # litellm.Timeout is no TimeoutError
+            what = f"{type(exc).__name__}: timed out after {self.settings.timeout_s:g} s"
         message = f"model {self.settings.model!r}: {what} (after {attempts} attempt(s))"
         return CallFailed(scrub(message, self._secrets))
 
@@ -317,12 +325,17 @@ def _named_file(data: bytes, index: int) -> io.BytesIO:
 
 
 def _decoded_image(item: Any, index: int, model: str) -> bytes:
-    """Image ``index`` of a response as bytes, checked to decode: a provider's bad bytes fail the item here."""
-    from PIL import Image
-
+    """Image ``index`` of an images response as bytes, checked to decode."""
     encoded = getattr(item, "b64_json", None) or (item.get("b64_json") if isinstance(item, dict) else None)
     if not encoded:
         raise CallFailed(f"model {model!r} returned image {index} as a URL, not bytes; ask for b64_json")
+    return _checked_image(encoded, index, model)
+
+
+def _checked_image(encoded: str, index: int, model: str) -> bytes:
+    """Base64 image ``index`` as bytes, checked to decode: a provider's bad bytes fail the item here."""
+    from PIL import Image
+
     try:
         data = base64.b64decode(encoded)
         with Image.open(io.BytesIO(data)) as probe:
@@ -332,9 +345,21 @@ def _decoded_image(item: Any, index: int, model: str) -> bytes:
     return data
 
 
-def _reply_text(response: Any) -> str:
+def _reply_message(response: Any) -> Any:
     choices = getattr(response, "choices", None) or []
     if not choices:
         raise CallFailed("the reply has no choices")
-    message = getattr(choices[0], "message", None)
-    return (getattr(message, "content", None) or "") if message is not None else ""
+    return getattr(choices[0], "message", None)
+
+
+def _message_images(message: Any, model: str) -> list[bytes]:
+    """The images a chat reply carries in ``message.images`` (``{"image_url": {"url": "data:..."}}`` items)."""
+    found = getattr(message, "images", None) if message is not None else None
+    images = []
+    for index, item in enumerate(found or []):
+        part = item.get("image_url") if isinstance(item, dict) else getattr(item, "image_url", None)
+        url = part.get("url") if isinstance(part, dict) else (getattr(part, "url", None) or part)
+        if not isinstance(url, str) or not url.startswith("data:") or ";base64," not in url:
+            raise CallFailed(f"model {model!r} returned image {index} as a link, not as data; it cannot be saved")
+        images.append(_checked_image(url.split(";base64,", 1)[1], index, model))
+    return images

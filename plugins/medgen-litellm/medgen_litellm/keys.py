@@ -93,6 +93,25 @@ def api_key_from_env(variable: str | None, where: str) -> str | None:
     return value
 
 
+# Variables of providers whose SDK refuses to send a call without a key (even to a server that needs none).
+_KEY_REQUIRED = ("OPENAI_API_KEY", "ANTHROPIC_API_KEY")
+
+
+def require_provider_key(model: str, where: str) -> None:
+    """Without ``api_key_env``: refuse a model whose provider needs a key when its variable is unset.
+
+    Otherwise every call would fail the same way (the OpenAI SDK reports it as a server error), after
+    retries, sample by sample. Servers that need no key take ``hosted_vllm/NAME`` instead of ``openai/NAME``.
+    """
+    variable = provider_key_variable(model)
+    if variable in _KEY_REQUIRED and not os.environ.get(variable):
+        raise MedgenError(
+            f"{where}: model {model!r} needs an API key and {variable} is not set: run `export {variable}=<your key>` "
+            f"or name another variable with {KEY_ENV_ARG}=VAR (an OpenAI-compatible server without keys: use "
+            "hosted_vllm/NAME, or set the variable to any text)"
+        )
+
+
 def secret_values(extra: Iterable[str | None] = ()) -> list[str]:
     """Every secret this process might leak: key-named environment variables plus ``extra``."""
     found = [v for name, v in os.environ.items() if _SECRET_ENV_NAME.search(name) and len(v) >= 8]

@@ -43,6 +43,7 @@ class Reply:
     prompt_tokens: int | None = None  # default: counted from the request
     completion_tokens: int | None = None
     image: bytes | None = None  # for the image routes (default: a small PNG); any bytes, to script bad ones
+    images: list[bytes] | None = None  # a chat reply's images (``message.images``, the Gemini/OpenRouter shape)
 
 
 def reply(content: str, **kwargs: Any) -> Reply:
@@ -70,6 +71,11 @@ def rate_limited(retry_after: float = 1, header: str = "Retry-After") -> Reply:
 
 def server_error(status: int = 500) -> Reply:
     return Reply(status=status, body=_error_body("The server had an error", "server_error"))
+
+
+def image_reply(content: str, *images: bytes) -> Reply:
+    """A chat reply carrying ``content`` and images as data URIs in ``message.images`` (a unified model's shape)."""
+    return Reply(content=content, images=list(images) or [small_png()])
 
 
 def slow(content: str, delay_s: float) -> Reply:
@@ -228,13 +234,7 @@ def chat_completion_body(request: RecordedRequest, answer: Reply) -> bytes:
         "object": "chat.completion",
         "created": int(time.time()),
         "model": (request.json or {}).get("model", "scripted"),
-        "choices": [
-            {
-                "index": 0,
-                "message": {"role": "assistant", "content": answer.content},
-                "finish_reason": "stop",
-            }
-        ],
+        "choices": [{"index": 0, "message": _message(answer), "finish_reason": "stop"}],
         "usage": {
             "prompt_tokens": prompt_tokens,
             "completion_tokens": completion_tokens,
@@ -242,6 +242,14 @@ def chat_completion_body(request: RecordedRequest, answer: Reply) -> bytes:
         },
     }
     return json.dumps(body).encode()
+
+
+def _message(answer: Reply) -> dict[str, Any]:
+    message: dict[str, Any] = {"role": "assistant", "content": answer.content}
+    if answer.images:
+        urls = [f"data:image/png;base64,{base64.b64encode(data).decode('ascii')}" for data in answer.images]
+        message["images"] = [{"type": "image_url", "image_url": {"url": url}} for url in urls]
+    return message
 
 
 def small_png(shade: int = 128, size: int = 8) -> bytes:

@@ -73,7 +73,8 @@ def has_price(model: str, prices: dict[str, float] | None = None) -> bool:
         info = litellm().get_model_info(model)
     except Exception:
         return False
-    return bool(info.get("input_cost_per_token") or info.get("output_cost_per_token"))
+    priced = ("input_cost_per_token", "output_cost_per_token", "output_cost_per_image", "input_cost_per_image")
+    return any(info.get(name) for name in priced)  # image models may be priced per image only (Imagen)
 
 
 class Budget:

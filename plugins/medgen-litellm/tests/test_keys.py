@@ -49,3 +49,16 @@ def test_scrub_known_values_and_key_shapes():
     clean = scrub(text, ["secret-value-1234"])
     assert "secret-value-1234" not in clean and "abcdefghijkl" not in clean and "ABCDEFGHIJKLMN" not in clean
     assert clean.count("***") == 3
+
+
+def test_a_provider_that_needs_a_key_is_refused_when_its_variable_is_unset(monkeypatch):
+    from medgen_litellm import ClientSettings, LiteLLMClient
+
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    with pytest.raises(MedgenError, match="OPENAI_API_KEY is not set.*api_key_env=VAR.*hosted_vllm/NAME"):
+        LiteLLMClient(ClientSettings("openai/qwen", api_base="http://127.0.0.1:9/v1"), where="--model api")
+    with pytest.raises(MedgenError, match="'gpt-4o' needs an API key"):
+        LiteLLMClient(ClientSettings("gpt-4o"))
+    LiteLLMClient(ClientSettings("hosted_vllm/qwen", api_base="http://127.0.0.1:9/v1"))  # no key needed
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-set-0123456789")
+    LiteLLMClient(ClientSettings("openai/qwen"))
