@@ -7,9 +7,10 @@ The public API is what this module exports (types, hooks, and the helpers
 below); docs/writing-a-plugin.md describes it. Everything else is internal.
 """
 
-from medgen_core.api import load_model, registered
+from medgen_core.api import load_model, model_info, registered
 from medgen_core.hookspecs import hookimpl
 from medgen_core.images import decode_image, normalise_mode
+from medgen_core.kv import parse_kv
 from medgen_core.names import MODALITIES, normalise_modality
 from medgen_core.paths import as_folder, sample_benchmark_dir
 from medgen_core.tasks.rubric import load_rubric, parse_rubric
@@ -64,8 +65,10 @@ __all__ = [
     "hookimpl",
     "load_model",
     "load_rubric",
+    "model_info",
     "normalise_modality",
     "normalise_mode",
+    "parse_kv",
     "parse_rubric",
     "registered",
     "sample_benchmark_dir",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from medgen_core.types import MedgenError, Model
+from medgen_core.types import MedgenError, Model, ModelInfo
 
 
 def registered(hook: str, kind: str) -> dict[str, Any]:
@@ -22,6 +22,13 @@ def registered(hook: str, kind: str) -> dict[str, Any]:
     if registry.clashes:
         raise NameClash("; ".join(registry.clashes.values()))
     return dict(registry.items)
+
+
+def model_info(name: str) -> ModelInfo:
+    """A registered model's registration (capabilities, plugin, factory) by name, without building it."""
+    from medgen_core.plugins import get_host
+
+    return get_host().model(name)
 
 
 def load_model(name: str, **model_args: Any) -> Model:

@@ -10,67 +10,17 @@ from typing import Any
 
 import click
 
+from medgen_core.errors import MedgenError
+
 
 def parse_kv(text: str | None, option: str) -> dict[str, Any]:
-    """``k=v,k2=v2`` into a dict.
+    """:func:`medgen_core.kv.parse_kv` for a command-line option: a mistake is click's usage error."""
+    from medgen_core.kv import parse_kv as parse
 
-    A value may hold a comma when quoted (``prompt="a, b"``) or escaped
-    (``prompt=a\\, b``). Values become int, float, bool or None where they read
-    as such; a key given twice is an error.
-    """
-    out: dict[str, Any] = {}
-    for part in _split(text or "", option):
-        if not part.strip():
-            continue
-        if "=" not in part:
-            raise click.BadParameter(f"expected key=value, got {part!r}", param_hint=option)
-        key, value = part.split("=", 1)
-        key = key.strip()
-        if not key:
-            raise click.BadParameter(f"empty key in {part!r}", param_hint=option)
-        if key in out:
-            raise click.BadParameter(f"key {key!r} given twice", param_hint=option)
-        value = value.strip()
-        quoted = len(value) >= 2 and value[0] == value[-1] == '"'
-        out[key] = value[1:-1] if quoted else _scalar(value)
-    return out
-
-
-def _split(text: str, option: str) -> list[str]:
-    """Split on commas outside double quotes; ``\\,`` is a literal comma."""
-    parts, current, quoted, i = [], [], False, 0
-    while i < len(text):
-        char = text[i]
-        if char == "\\" and i + 1 < len(text) and text[i + 1] in ',"\\':
-            current.append(text[i + 1])
-            i += 2
-            continue
-        if char == '"':
-            quoted = not quoted
-        if char == "," and not quoted:
-            parts.append("".join(current))
-            current = []
-        else:
-            current.append(char)
-        i += 1
-    if quoted:
-        raise click.BadParameter(f"unbalanced double quote in {text!r}", param_hint=option)
-    parts.append("".join(current))
-    return parts
-
-
-def _scalar(value: str) -> Any:
-    lowered = value.lower()
-    if lowered in ("true", "false"):
-        return lowered == "true"
-    if lowered in ("none", "null"):
-        return None
-    for cast in (int, float):
-        try:
-            return cast(value)
-        except ValueError:
-            pass
-    return value
+    try:
+        return parse(text, option)
+    except MedgenError as exc:
+        raise click.BadParameter(str(exc).removeprefix(f"{option}: "), param_hint=option) from None
 
 
 def one_kv(values: tuple[str, ...], option: str) -> dict[str, Any]:

@@ -166,6 +166,9 @@ class PluginHost:
         """
         if hook in self._registries:
             return self._registries[hook]
+        known = next(((k, m) for h, k, m in _KINDS if h == hook), None)
+        if known is not None:  # models, metrics, judges: always their own validation, whoever asks first
+            kind, make = known
         registry = Registry(kind)
         build = make or (lambda name, value, plugin, **info: Registered(name, value, plugin, info))
         for plugin, impl in self._each_impl(hook):

@@ -2,7 +2,9 @@
 
 An argument is secret when its name says so (key, token, secret, password,
 auth, credential) or its value looks like a provider key; URLs lose any
-user:password part. Messages are scrubbed of every secret value seen.
+user:password part. A string argument may itself hold arguments (a model
+spec such as ``vlm="api:model=x,api_key=sk-..."``): secrets inside it are
+found the same way. Messages are scrubbed of every secret value seen.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 REDACTED = "***"
+_INNER_PAIR = re.compile(r"(?P<name>[A-Za-z][A-Za-z0-9_\-]*)\s*=\s*(?P<value>\"[^\"]*\"|[^,\s\"]+)")
+_KEY_SHAPED = re.compile(r"\b(?:sk-|sk_|hf_|ghp_|gsk_|xai-|AIza)[A-Za-z0-9_\-]{8,}")
 _SECRET_WORDS = {"key", "apikey", "secret", "password", "passwd", "passphrase", "credential", "credentials"}
 _SECRET_TEXT_WORDS = _SECRET_WORDS | {"token", "auth", "authorization", "cookie", "session", "bearer"}
 _SECRET_VALUE = re.compile(r"^(sk-|sk_|hf_|ghp_|gsk_|xai-|AIza|Bearer\s)", re.IGNORECASE)
@@ -39,8 +43,10 @@ def redact(args: dict[str, Any]) -> dict[str, Any]:
             clean[name] = REDACTED
         elif isinstance(value, dict):
             clean[name] = redact(value)
-        elif isinstance(value, str) and "://" in value and "@" in value:
-            clean[name] = _strip_userinfo(value)
+        elif isinstance(value, str):
+            clean[name] = scrub(
+                _strip_userinfo(value) if "://" in value and "@" in value else value, inner_secrets(value)
+            )
         else:
             clean[name] = value
     return clean
@@ -53,6 +59,18 @@ def secret_values(args: dict[str, Any]) -> list[str]:
             found += secret_values(value)
         elif isinstance(value, (str, int, float)) and len(str(value)) >= 4 and is_secret(name, value):
             found.append(str(value))
+        elif isinstance(value, str):
+            found += inner_secrets(value)
+    return found
+
+
+def inner_secrets(text: str) -> list[str]:
+    """Secrets written inside a string: ``name=value`` pairs with a secret name, and key-shaped tokens."""
+    found = [m.group(0) for m in _KEY_SHAPED.finditer(text)]
+    for match in _INNER_PAIR.finditer(text):
+        value = match.group("value").strip('"')
+        if len(value) >= 4 and is_secret(match.group("name"), value):
+            found.append(value)
     return found
 
 

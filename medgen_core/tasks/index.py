@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from medgen_core.errors import MedgenError, NameClash
+from medgen_core.errors import MedgenError, NameClash, UnknownName
 from medgen_core.names import normalise_task_name
 from medgen_core.plugins import override_allowed, unknown_name
 from medgen_core.tasks.loader import TaskFileError, UnresolvedInclude, load_spec
@@ -72,7 +72,7 @@ class Selection:
         """The same selection with ``args`` merged into every use of ``metric`` (part of each task's hash)."""
         if not any(e.metric == metric for t in self.tasks for e in t.spec.metric_list):
             used = sorted({e.metric for t in self.tasks for e in t.spec.metric_list})
-            raise unknown_name("metric in --metric_args", metric, used)
+            raise UnknownName(f"--metric_args: {unknown_name('metric', metric, used)} (the selected tasks use these)")
         tasks = []
         for instance in self.tasks:
             entries = [

@@ -47,7 +47,10 @@ def test_empty_or_unknown_selection(cli_run, testkit, minidata_root, tmp_path):
         "--metric_args",
         "length_ratio:x=1",
     )
-    assert res.exit_code == 2 and "metric in --metric_args 'length_ratio'" in res.output
+    assert (
+        res.exit_code == 2
+        and "--metric_args: unknown metric 'length_ratio'. Known metrics: mean_intensity_gap." in res.output
+    )
     assert not (tmp_path / "r").exists()
 
 

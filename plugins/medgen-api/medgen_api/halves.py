@@ -14,7 +14,7 @@ from typing import Any
 from medgen_litellm import refuse_key_arguments
 
 from medgen_api.spec import parse_spec
-from medgen_core import BudgetExhausted, MedgenError, ModelOutput, ModelRequest, load_model, registered
+from medgen_core import BudgetExhausted, MedgenError, ModelOutput, ModelRequest, load_model, model_info
 
 
 class Half:
@@ -29,13 +29,13 @@ class Half:
         refuse_key_arguments(
             self.args, option, self.args.get("model") if isinstance(self.args.get("model"), str) else None
         )
-        self.model = load_model(self.name, **self.args)
-        declared = declared_capabilities(self.name)
-        if declared is not None and needs not in declared:
+        declared = declared_capabilities(self.name)  # checked before anything is built
+        if needs not in declared:
             raise MedgenError(
                 f"{option}: model {self.name!r} lacks {needs} (it declares {', '.join(sorted(declared)) or 'none'}); "
                 f"the {role} half must produce {'text' if needs == 'text_out' else 'images'}"
             )
+        self.model = load_model(self.name, **self.args)
 
     def predict(self, requests: list[ModelRequest]) -> list[tuple[ModelOutput | BaseException, float]]:
         """(output or exception, seconds per request of its batch) per request, in order."""
@@ -79,12 +79,6 @@ class Half:
             self.model.close()
 
 
-def declared_capabilities(name: str) -> frozenset[str] | None:
-    """The capabilities model ``name`` was registered with (None if the registry cannot say)."""
-    for registered_name, info in registered("medgen_register_models", "model").items():
-        if registered_name.lower() == name.lower():
-            caps = getattr(info, "capabilities", None)
-            if caps is None:
-                caps = getattr(info, "info", {}).get("capabilities")
-            return frozenset(caps) if caps is not None else None
-    return None
+def declared_capabilities(name: str) -> frozenset[str]:
+    """The capabilities model ``name`` was registered with (an unknown name is the core's clear error)."""
+    return model_info(name).capabilities

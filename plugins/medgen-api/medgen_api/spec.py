@@ -15,15 +15,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from medgen_core import MedgenError
+from medgen_core import MedgenError, parse_kv
 
 
 def parse_spec(text: Any, option: str) -> tuple[str, dict[str, Any]]:
     """``(model name, arguments)`` of ``NAME[:k=v,...]``; a malformed spec is an error naming ``option``."""
-    import click
-
-    from medgen_core.cli_args import parse_kv
-
     if not isinstance(text, str) or not text.strip():
         raise MedgenError(f"{option}: expected a model spec NAME[:k=v,...], got {text!r}")
     name, _, args = text.strip().partition(":")
@@ -33,7 +29,4 @@ def parse_spec(text: Any, option: str) -> tuple[str, dict[str, Any]]:
             f"{option}={text!r}: a model spec starts with a registered model's name, then its arguments after "
             f'a colon, e.g. {option}="api:model=openai/gpt-4o,max_side=768"'
         )
-    try:
-        return name, parse_kv(args, option)
-    except click.BadParameter as exc:
-        raise MedgenError(f"{option}={text!r}: {exc.format_message()}") from None
+    return name, parse_kv(args, f"{option}={text!r}")

@@ -144,11 +144,6 @@ def test_a_key_given_as_an_argument_is_refused_and_never_written(medgen_cli, ora
         assert FAKE_KEY.encode() not in path.read_bytes(), path
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core: run.json is written before the model is built, and redact() does not look inside a compose "
-    'spec value, so a key inside vlm="api:...,api_key=sk-..." reaches run.json before compose refuses it',
-)
 def test_a_key_inside_a_compose_spec_is_never_written(medgen_cli, tmp_path):
     spec = f'vlm="api:model=openai/x,api_key={FAKE_KEY}",image=identity'
     result = medgen_cli(
