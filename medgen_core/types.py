@@ -120,8 +120,8 @@ class Metric(Protocol):
 
     Scoring order (a contract metrics may rely on, e.g. to share decoded
     images between SSIM, PSNR and LPIPS): the runner scores one chunk of
-    samples with every metric of the task, one metric after another and all
-    from one thread, before it moves to the next chunk.
+    samples (which may span tasks) with each of its metrics, one metric after
+    another and all from one thread, before it moves to the next chunk.
     """
 
     key: str

@@ -53,7 +53,7 @@ class Predictor:
     def predict(self, chunk: Chunk) -> None:
         store = self.store
         requests: list[ModelRequest] = []
-        for item in chunk.items:
+        for instance, item in chunk.entries:
             if not self._wanted(item):
                 continue
             if isinstance(item, RecordFailure):
@@ -64,7 +64,7 @@ class Predictor:
                 store.add_prediction(failure_entry(item, "data", problem, self.secrets))
                 continue
             try:
-                requests.append(self._request(chunk.instance.spec, item))
+                requests.append(self._request(instance.spec, item))
             except MedgenError as exc:
                 store.add_prediction(failure_entry(item, "prompt", str(exc), self.secrets))
         if not requests:

@@ -40,7 +40,8 @@ def rescore(
         stream = SampleStream(selection, Path(config["data_root"]), config.get("limit"), progress, warnings)
         for chunk in stream.chunks():
             scorer.score(chunk)
-            progress(chunk.instance.label, chunk.done, chunk.total)
+            for label, done, total in chunk.progress:
+                progress(label, done, total)
         missing = sum(1 for key in stream.memberships if key not in store.prediction_index)
         if missing:
             stream.warnings.append(

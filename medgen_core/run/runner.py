@@ -91,7 +91,8 @@ class Runner:
         accelerator), predict everything and release the model first."""
 
         def report(chunk: Chunk) -> None:
-            self.progress(chunk.instance.label, chunk.done, chunk.total)
+            for label, done, total in chunk.progress:
+                self.progress(label, done, total)
 
         scoring = []  # a stage only where there is work for it: every thread costs hand-offs
         if not self.s.predict_only and any(t.spec.metric_list for t in self.s.selection.tasks):

@@ -181,23 +181,29 @@ class Scorer:
         return slots
 
     def score(self, chunk: Chunk, judges: bool | None = None) -> None:
-        """Score the chunk's saved answers with every slot of its task: only its metrics (``judges=False``),
-        only its judges (``judges=True``; the run's judging stage overlaps its metric stage), or both.
+        """Score the chunk's saved answers with every slot of their tasks: only metrics (``judges=False``),
+        only judges (``judges=True``; the run's judging stage overlaps its metric stage), or both.
 
-        Metrics run one after another in the calling thread: the scoring order
+        A metric gets every item of the chunk it scores in one call, whatever task it came from, and the
+        metrics run one after another in the calling thread: the scoring order
         :class:`~medgen_core.types.Metric` promises. A judge gets all its modes of the chunk at once.
         """
-        saved = list(self._saved_answers(chunk))
-        judged: dict[int, tuple[JudgeHandle, list[tuple[JudgeSlot, ScoreItem]]]] = {}
-        for slot in self.slots_for(chunk.instance.spec):
-            if judges is not None and isinstance(slot, JudgeSlot) != judges:
-                continue
-            todo = self._todo(slot, saved)
-            if isinstance(slot, JudgeSlot):
-                judged.setdefault(id(slot.handle), (slot.handle, []))[1].extend((slot, item) for item in todo)
-            elif todo:
+        metric_jobs: dict[int, tuple[Slot, list[ScoreItem]]] = {}
+        judge_jobs: dict[int, tuple[JudgeHandle, list[tuple[JudgeSlot, ScoreItem]]]] = {}
+        for instance, items in chunk.by_task():
+            saved = list(self._saved_answers(items))
+            for slot in self.slots_for(instance.spec):
+                if judges is not None and isinstance(slot, JudgeSlot) != judges:
+                    continue
+                todo = self._todo(slot, saved)
+                if isinstance(slot, JudgeSlot):
+                    judge_jobs.setdefault(id(slot.handle), (slot.handle, []))[1].extend((slot, i) for i in todo)
+                else:
+                    metric_jobs.setdefault(id(slot), (slot, []))[1].extend(todo)
+        for slot, todo in metric_jobs.values():
+            if todo:
                 self._record([(slot, item) for item in todo], slot.score(todo))
-        for handle, jobs in judged.values():
+        for handle, jobs in judge_jobs.values():
             if jobs:
                 self._record(jobs, grade(handle, jobs))
 
@@ -222,8 +228,8 @@ class Scorer:
                 entry["error"] = scrub(entry["error"], self.secrets)
             self.store.add_score(entry)
 
-    def _saved_answers(self, chunk: Chunk) -> Iterator[tuple[Sample, dict[str, Any]]]:
-        for item in chunk.items:
+    def _saved_answers(self, items: list[Any]) -> Iterator[tuple[Sample, dict[str, Any]]]:
+        for item in items:
             if isinstance(item, Sample):
                 saved = self.store.prediction(item.task, item.id)
                 if saved is not None and not saved.get("error") and not saved.get("not_done"):

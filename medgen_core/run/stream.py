@@ -57,12 +57,25 @@ class TaskPlan:
 
 @dataclass
 class Chunk:
-    """Up to :data:`CHUNK` samples of one task; ``done`` of ``total`` once it is through."""
+    """Up to :data:`CHUNK` samples, from one task or from the end of one and the start of the next.
 
-    instance: TaskInstance
-    items: list[Item]
-    done: int
-    total: int
+    Chunks span tasks so a concurrent model or judge always gets full batches (a task of 19 records is not
+    a chunk of 19); ``progress`` holds the (label, done, total) to report once the chunk is through.
+    """
+
+    entries: list[tuple[TaskInstance, Item]]
+    progress: list[tuple[str, int, int]] = field(default_factory=list)
+
+    @property
+    def items(self) -> list[Item]:
+        return [item for _, item in self.entries]
+
+    def by_task(self) -> list[tuple[TaskInstance, list[Item]]]:
+        """The chunk's items grouped by task, in order."""
+        groups: dict[int, tuple[TaskInstance, list[Item]]] = {}
+        for instance, item in self.entries:
+            groups.setdefault(id(instance), (instance, []))[1].append(item)
+        return list(groups.values())
 
 
 @dataclass
@@ -92,23 +105,32 @@ class SampleStream:
         return self._plans
 
     def chunks(self) -> Iterator[Chunk]:
+        chunk = Chunk([])
         for plan in self.plans():
-            yield from self._task_chunks(plan)
+            instance = plan.instance
+            share = len(range(self.ranks.rank, plan.limit, self.ranks.world))
+            self.progress(instance.label, 0, share)
+            done = 0
+            for item in self._own(self._samples(plan)):
+                chunk.entries.append((instance, item))
+                done += 1
+                if len(chunk.entries) == CHUNK:
+                    chunk.progress.append((instance.label, done, share))
+                    yield chunk
+                    chunk = Chunk([])
+            # the bar ends at what there was (a group filter may take fewer than the share)
+            chunk.progress.append((instance.label, done, share if done == share else done))
+        if chunk.entries or chunk.progress:
+            yield chunk
 
-    def _task_chunks(self, plan: TaskPlan) -> Iterator[Chunk]:
+    def _samples(self, plan: TaskPlan) -> Iterator[Item]:
+        """The task's first ``limit`` records, then any group filter (failures are never filtered out)."""
         instance = plan.instance
         own = replace(instance, extra_filter=None)
-        samples: Iterable[Item] = itertools.islice(iter_samples(self.data_root, own), plan.limit)
-        if instance.extra_filter is not None:
-            samples = (s for s in samples if isinstance(s, RecordFailure) or _passes(instance, s))
-        share = len(range(self.ranks.rank, plan.limit, self.ranks.world))
-        self.progress(instance.label, 0, share)
-        done = 0
-        for items in chunked(self._own(samples), CHUNK):
-            done += len(items)
-            yield Chunk(instance, items, done, share)
-        if done != share:  # a group filter took fewer: the bar ends at what there was
-            self.progress(instance.label, done, done)
+        samples: Iterator[Item] = itertools.islice(iter_samples(self.data_root, own), plan.limit)
+        if instance.extra_filter is None:
+            return samples
+        return (s for s in samples if isinstance(s, RecordFailure) or _passes(instance, s))
 
     def _own(self, samples: Iterable[Item]) -> Iterator[Item]:
         """This rank's share (every sample of a single process); every sample's groups are recorded."""

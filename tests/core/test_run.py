@@ -375,3 +375,22 @@ def test_what_counts_as_a_secret():
         "api_base": "http://***@host:8000/v1",
     }
     assert not is_secret("token", True)
+
+
+def test_chunks_span_tasks_so_batches_stay_full(testkit, minidata_root):
+    from medgen_core.run import stream
+    from medgen_core.run.stream import SampleStream
+    from medgen_core.tasks.index import TaskIndex
+
+    selection = TaskIndex([Path(testkit)]).select(["kit_vqa", "kit_edit", "kit_gen"])  # 3 records each
+    reported = []
+    chunks = list(SampleStream(selection, minidata_root, progress=lambda *a: reported.append(a)).chunks())
+    assert len(chunks) == 1 and len(chunks[0].entries) == 9  # one full batch, not three of 3
+    assert [i.name for i, _ in chunks[0].by_task()] == ["kit_vqa", "kit_edit", "kit_gen"]
+    assert chunks[0].progress == [("kit_vqa", 3, 3), ("kit_edit", 3, 3), ("kit_gen", 3, 3)]
+    old, stream.CHUNK = stream.CHUNK, 4
+    try:
+        sizes = [len(c.entries) for c in SampleStream(selection, minidata_root).chunks()]
+    finally:
+        stream.CHUNK = old
+    assert sizes == [4, 4, 1]
