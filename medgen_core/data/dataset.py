@@ -14,8 +14,7 @@ from typing import Any
 
 from medgen_core.data.fields import DEFAULT_COLUMNS, FieldMap
 from medgen_core.data.image_refs import dataset_resolver
-from medgen_core.data.official import Raw
-from medgen_core.data.records import canonical_bytes
+from medgen_core.data.records import Raw, canonical_bytes
 from medgen_core.data.source import DatasetSource, dataset_source, task_label
 from medgen_core.tasks.index import TaskInstance
 from medgen_core.types import MedgenError
@@ -39,7 +38,7 @@ def raw_records(instance: TaskInstance, without_images: bool = False) -> Iterato
     prefix = f"{source.base}{os.sep}" if source.base else None
     for index, record in enumerate(records):
         hashed = _relative_paths(record, prefix) if prefix else record
-        yield f"{source.label}:record {index}", f"{index:06d}", record, canonical_bytes(hashed), resolve
+        yield Raw(f"{source.label}:record {index}", f"{index:06d}", record, canonical_bytes(hashed), resolve)
 
 
 def _relative_paths(value: Any, prefix: str) -> Any:

@@ -15,7 +15,7 @@ from typing import Any
 from medgen_core.data.errors import RecordError
 from medgen_core.data.image_refs import dataset_resolver, folder_resolver
 from medgen_core.data.parquet import iter_rows, parquet_files
-from medgen_core.data.records import parse_line, task_names
+from medgen_core.data.records import Raw, parse_line, task_names
 from medgen_core.names import normalise_task_name
 from medgen_core.tasks.index import TaskInstance
 from medgen_core.tasks.spec import TaskSpec
@@ -32,9 +32,6 @@ def task_file(root: Path, instance: TaskInstance) -> Path:
     return path
 
 
-Raw = tuple[str, str, Any, bytes, Any]  # source, fallback id, record (or RecordError), bytes to hash, resolver
-
-
 def raw_records(root: Path, instance: TaskInstance, without_images: bool = False) -> Iterator[Raw]:
     """Every record of the task's file, JSONL as released or the Parquet form, before any checks.
 
@@ -46,7 +43,7 @@ def raw_records(root: Path, instance: TaskInstance, without_images: bool = False
         resolve = dataset_resolver(root, (root,))
         rows = iter_rows(files, instance, without_images)
         for n, (source, record, canonical) in enumerate(rows, start=1):
-            yield source, f"{n:06d}", record, canonical, resolve
+            yield Raw(source, f"{n:06d}", record, canonical, resolve)
         return
     path = task_file(root, instance)
     resolve = folder_resolver(path.parent, root)
@@ -59,7 +56,7 @@ def raw_records(root: Path, instance: TaskInstance, without_images: bool = False
                 record: Any = parse_line(line, source)
             except RecordError as exc:
                 record = exc
-            yield source, f"{line_no:06d}", record, line, resolve
+            yield Raw(source, f"{line_no:06d}", record, line, resolve)
 
 
 def read_manifest(root: Path) -> dict[str, Any]:

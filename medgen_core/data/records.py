@@ -12,7 +12,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from medgen_core.data.errors import RecordError
 from medgen_core.data.fields import FieldMap
@@ -24,6 +24,17 @@ from medgen_core.types import MedgenError, Sample
 
 FORMAT_BY_CATEGORY = {"vqa": "vqa", "imageedit": "edit", "imageediting": "edit", "mmgeneration": "gen"}
 REPORT_SECTION_ORDER = ("INDICATION", "HISTORY", "TECHNIQUE", "COMPARISON", "FINDINGS", "IMPRESSION")
+
+
+class Raw(NamedTuple):
+    """One record as read, before any checks: where it is, an id if it has none, the parsed record (or the
+    :class:`RecordError` that parsing raised), the bytes its data hash covers, and how its images resolve."""
+
+    source: str
+    fallback_id: str
+    record: Any
+    canonical: bytes
+    resolve: Any
 
 
 @dataclass

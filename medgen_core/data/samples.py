@@ -15,8 +15,7 @@ from typing import Any
 from medgen_core.data import dataset, official
 from medgen_core.data.errors import RecordError
 from medgen_core.data.fields import FieldMap
-from medgen_core.data.official import Raw
-from medgen_core.data.records import RecordFailure, build_sample, data_hash, matches
+from medgen_core.data.records import Raw, RecordFailure, build_sample, data_hash, matches
 from medgen_core.names import normalise_modality
 from medgen_core.tasks.index import TaskInstance
 from medgen_core.types import MedgenError, Sample
