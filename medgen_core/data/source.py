@@ -79,8 +79,6 @@ def _local_folder(dataset_path: str, here: Path) -> Path | None:
 
 def _hub_source(repo: str, kwargs: dict[str, Any], common: dict[str, Any]) -> DatasetSource:
     """A hub dataset: images come embedded, or from the Hugging Face caches when not streamed."""
-    from medgen_core.data.stream import hub_caches
-
     label = f"hub:{repo}" + (f"[{common['name']}]" if common["name"] else "")
     return DatasetSource(repo, kwargs=kwargs, label=label, base=None, image_roots=hub_caches(), **common)
 
@@ -162,3 +160,20 @@ def data_root_notes(instances: list[TaskInstance], data_root: str | None) -> lis
         f"dataset_path {i.spec.dataset_path!r}"
         for i in own
     ]
+
+
+def hub_caches() -> tuple[Path, ...]:
+    """Where ``datasets`` keeps downloaded hub files: the only folders a hub dataset's image paths may name."""
+    datasets = imported_datasets()
+    from huggingface_hub import constants
+
+    return tuple(Path(p).resolve() for p in (constants.HF_HUB_CACHE, datasets.config.HF_DATASETS_CACHE))
+
+
+def imported_datasets() -> Any:
+    """The `datasets` package, or a clear message saying how to install it."""
+    try:
+        import datasets
+    except ImportError:
+        raise MedgenError("reading datasets needs the `datasets` package: pip install 'medgen[hub]'") from None
+    return datasets

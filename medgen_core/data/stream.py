@@ -12,27 +12,10 @@ import itertools
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
-from medgen_core.data.source import DatasetSource
+from medgen_core.data.source import DatasetSource, imported_datasets
 from medgen_core.types import MedgenError
-
-
-def _datasets() -> Any:
-    try:
-        import datasets
-    except ImportError:
-        raise MedgenError("reading datasets needs the `datasets` package: pip install 'medgen[hub]'") from None
-    return datasets
-
-
-def hub_caches() -> tuple[Path, ...]:
-    """Where ``datasets`` keeps downloaded hub files: the only folders a hub dataset's image paths may name."""
-    datasets = _datasets()
-    from huggingface_hub import constants
-
-    return tuple(Path(p).resolve() for p in (constants.HF_HUB_CACHE, datasets.config.HF_DATASETS_CACHE))
 
 
 @contextmanager
@@ -51,7 +34,7 @@ def _torch_left_out(datasets: Any) -> Iterator[None]:
 
 def open_dataset(source: DatasetSource, who: str, columns: list[str] | None = None) -> Any:
     """The split as an iterable dataset with image decoding off; ``columns`` projects Parquet reads."""
-    datasets = _datasets()
+    datasets = imported_datasets()
     with _torch_left_out(datasets):
         return _open(datasets, source, who, columns)
 
@@ -91,7 +74,7 @@ def stream_records(source: DatasetSource, who: str, without_images: bool = False
     dataset = open_dataset(source, who)
     features = dataset.features
     if without_images and image_columns(features):
-        with _torch_left_out(_datasets()):
+        with _torch_left_out(imported_datasets()):
             dataset = dataset.remove_columns(image_columns(features))
     records = _guarded(dataset, source, who)
     if features:

@@ -11,26 +11,15 @@ the journals instead, and ``RunResults.partial`` says so and why (see
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from medgen_core.errors import MedgenError
+from medgen_core.results.files import PREDICTIONS, RESULTS, RUN, SAMPLES, SCORES, ResultsError, lines, read_journal
 from medgen_core.results.samples import SampleRecord
 from medgen_core.results.schema import READABLE_VERSIONS, SCHEMA_VERSION, RunResults
-
-RESULTS = "results.json"
-SAMPLES = "samples.jsonl"
-PREDICTIONS = "predictions.jsonl"
-SCORES = "scores.jsonl"
-RUN = "run.json"
-
-
-class ResultsError(MedgenError):
-    """A results.json or samples.jsonl that cannot be read: names the file, the field and the version."""
 
 
 @dataclass
@@ -71,7 +60,7 @@ def load_run(run_dir: str | Path) -> LoadedRun:
     results = parse_results(_read_json(folder / RESULTS), folder / RESULTS)
     prompts = {(p["task"], p["id"]): p.get("prompt") for p in read_journal(folder / PREDICTIONS)}
     samples = []
-    for number, line in _lines(folder / SAMPLES):
+    for number, line in lines(folder / SAMPLES):
         sample = _validate(SampleRecord, line, f"{folder / SAMPLES}, line {number}", json_text=True)
         if sample.prompt is None:
             sample.prompt = prompts.get((sample.task, sample.id))
@@ -111,28 +100,6 @@ def parse_results(data: Any, where: Path | str) -> RunResults:
             f"(reads versions {', '.join(map(str, READABLE_VERSIONS))}); {hint}"
         )
     return _validate(RunResults, data, f"{where} (schema_version {version})")
-
-
-def read_journal(path: Path) -> Iterator[dict[str, Any]]:
-    """Entries of a JSONL journal, read-only; a torn last line (a run still writing) is left out."""
-    if not path.is_file():
-        return
-    for number, line in _lines(path):
-        if not line.endswith("\n"):
-            return
-        try:
-            yield json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise ResultsError(f"{path}, line {number}: not JSON ({exc.msg})") from None
-
-
-def _lines(path: Path) -> Iterator[tuple[int, str]]:
-    if not path.is_file():
-        raise ResultsError(f"{path}: missing")
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
-            if line.strip():
-                yield number, line
 
 
 def _read_json(path: Path) -> Any:

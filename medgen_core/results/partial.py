@@ -21,8 +21,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from medgen_core.results.files import PREDICTIONS, RUN, SCORES, ResultsError, read_journal
 from medgen_core.results.keys import parse_key
-from medgen_core.results.loader import PREDICTIONS, RUN, SCORES, ResultsError, read_journal
 from medgen_core.results.samples import SampleRecord
 from medgen_core.results.schema import SCHEMA_VERSION, Partial, RunResults
 
