@@ -33,8 +33,8 @@ def model_info(name: str) -> ModelInfo:
 
 def load_model(name: str, **model_args: Any) -> Model:
     """Build a registered model by name (case-insensitive) with its arguments, as ``--model``/``--model_args`` do."""
+    from medgen_core.calls import build
     from medgen_core.plugins import get_host
-    from medgen_core.run.calls import build
 
     info = get_host().model(name)
     model = build("model", info.name, info.factory, model_args, "model arguments")

@@ -264,7 +264,7 @@ def _execute(job: Any, output: Path, quiet: bool, strict: bool = False) -> None:
 
 def default_run_folder(opts: dict[str, Any], model: str, model_args: dict[str, Any], limit: Any) -> Path:
     """runs/<model>-<hash of what defines the run>: the same command resumes the same folder."""
-    from medgen_core.run.secrets import redact
+    from medgen_core.secrets import redact
 
     ident = repr(
         (
@@ -331,7 +331,7 @@ def ls_judges() -> None:
 @click.option("--include_path", multiple=True)
 def ls_tasks(data_root: str | None, include_path: tuple[str, ...]) -> None:
     from medgen_core.report.console import print_rows, print_task_errors
-    from medgen_core.tasks.listing import group_rows, task_rows
+    from medgen_core.report.listing import group_rows, task_rows
 
     index = task_index(include_path)
     rows, warnings = task_rows(index, data_root)
@@ -348,7 +348,7 @@ def ls_tasks(data_root: str | None, include_path: tuple[str, ...]) -> None:
 def validate(paths: tuple[str, ...], data_root: str | None) -> None:
     """Check task and group YAML files (keys, includes, metrics, prompts on real records) without running a model."""
     from medgen_core.data.roots import resolve_data_root
-    from medgen_core.tasks.validate import validate_paths
+    from medgen_core.data.validate import validate_paths
 
     problems, checked = validate_paths([Path(p) for p in paths], get_host(), resolve_data_root(data_root))
     for line in problems:

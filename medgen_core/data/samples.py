@@ -99,3 +99,8 @@ def _failure_id(record: Any, fields: FieldMap, source: str, fallback: str) -> st
         return fields.text("doc_to_id", record, record, source) or fallback
     except RecordError:
         return fallback
+
+
+def first_sample_of(root: Path, instance: TaskInstance) -> Sample | None:
+    """The task's first readable sample, or None (what prompt and capability checks look at)."""
+    return next((s for s in iter_samples(root, instance) if isinstance(s, Sample)), None)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import warnings
 
-from medgen_core.run.aggregate import bootstrap_ci
+from medgen_core.results.aggregate import bootstrap_ci
 
 
 def paired_interval(differences: list[float], seed: int) -> tuple[float | None, float | None]:

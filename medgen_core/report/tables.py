@@ -104,7 +104,7 @@ def per_modality(run: LoadedRun) -> Table:
 
 def pooled(run: LoadedRun, samples: list[SampleRecord], columns: list[MetricKey]) -> dict[str, MetricSummary]:
     """Per metric key: a summary over ``samples`` of the tasks that have that metric."""
-    from medgen_core.run.aggregate import Column
+    from medgen_core.results.aggregate import Column
 
     out: dict[str, MetricSummary] = {}
     for key in columns:
@@ -126,7 +126,7 @@ def pooled(run: LoadedRun, samples: list[SampleRecord], columns: list[MetricKey]
 
 def passed(run: LoadedRun, sample: SampleRecord, key: str) -> bool | None:
     """Whether ``sample`` meets its task's threshold for ``key``: None when there is no threshold or no score."""
-    from medgen_core.run.aggregate import passes
+    from medgen_core.results.aggregate import passes
 
     rule = run.results.rule(sample.task, key)
     outcome, value = sample.outcome(key)

@@ -141,7 +141,7 @@ class _Rules:
 def _summaries(
     lines: list[dict[str, Any]], task_keys: dict[str, dict[str, str]], rules: _Rules, config: dict[str, Any]
 ) -> dict[str, dict[str, Any]]:
-    from medgen_core.run.aggregate import Column
+    from medgen_core.results.aggregate import Column
 
     scorers = config.get("scorers", {})
     columns: dict[str, dict[str, Column]] = {}

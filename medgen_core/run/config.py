@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from medgen_core.plugins import PluginHost
-from medgen_core.run.secrets import redact, scrub
+from medgen_core.secrets import redact, scrub
 from medgen_core.tasks.index import GroupSelection, Selection, TaskInstance
 from medgen_core.tasks.spec import GroupSpec, SampleFilter, TaskSpec, content_hash
 

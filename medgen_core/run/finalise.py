@@ -13,8 +13,8 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
+from medgen_core.results.aggregate import Column
 from medgen_core.results.schema import SCHEMA_VERSION, RunResults
-from medgen_core.run.aggregate import Column
 from medgen_core.run.failures import FailureTally
 from medgen_core.run.holistic import Holistic
 from medgen_core.run.journal import write_atomic

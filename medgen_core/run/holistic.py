@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from medgen_core.run.aggregate import Column, bootstrap_ci
+from medgen_core.results.aggregate import Column, bootstrap_ci
 from medgen_core.run.judging import PANEL, JudgeSlot, judge_key
 
 _SHOWN = ("dimensions", "explanations", "analysis")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from medgen_core.run.calls import build, call_batch
+from medgen_core.calls import build, call_batch
 from medgen_core.run.stream import chunked
 from medgen_core.tasks.spec import JudgeBlock
 from medgen_core.types import (

@@ -11,13 +11,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+from medgen_core.calls import build, call_batch
 from medgen_core.data.records import RecordFailure
 from medgen_core.images import contact_sheet, encode_png
-from medgen_core.run.calls import build, call_batch
 from medgen_core.run.outputs import OutputError, check_output, save_image
-from medgen_core.run.secrets import scrub
 from medgen_core.run.store import RunStore
 from medgen_core.run.stream import Chunk, Item, chunked
+from medgen_core.secrets import scrub
 from medgen_core.tasks.prompt import render_prompt
 from medgen_core.tasks.spec import TaskSpec
 from medgen_core.types import BudgetExhausted, ImageRef, MedgenError, ModelInfo, ModelRequest, Sample

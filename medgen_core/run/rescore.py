@@ -16,9 +16,9 @@ from medgen_core.run.config import JudgeChoice, now, plugin_identity, selection_
 from medgen_core.run.finalise import finalise
 from medgen_core.run.judging import JudgeHandle, recorded_judges
 from medgen_core.run.scoring import Scorer
-from medgen_core.run.secrets import secret_values
 from medgen_core.run.store import RunStore
 from medgen_core.run.stream import Progress, SampleStream, no_progress
+from medgen_core.secrets import secret_values
 from medgen_core.types import MedgenError
 
 

@@ -21,9 +21,9 @@ from medgen_core.run.pipeline import run_stages
 from medgen_core.run.predict import Predictor
 from medgen_core.run.ranks import from_environment
 from medgen_core.run.scoring import Scorer
-from medgen_core.run.secrets import secret_values
 from medgen_core.run.store import RunStore
 from medgen_core.run.stream import Chunk, Progress, SampleStream, first_sample, no_progress
+from medgen_core.secrets import secret_values
 
 
 class Runner:

@@ -14,13 +14,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from medgen_core.calls import build, call_batch
 from medgen_core.plugins import PluginHost
-from medgen_core.run.calls import build, call_batch
 from medgen_core.run.judging import JudgeHandle, JudgeSlot, grade
 from medgen_core.run.predict import saved_image
-from medgen_core.run.secrets import scrub
 from medgen_core.run.store import RunStore
 from medgen_core.run.stream import Chunk
+from medgen_core.secrets import scrub
 from medgen_core.tasks.spec import MetricEntry, TaskSpec, content_hash
 from medgen_core.types import BudgetExhausted, MedgenError, MetricInfo, MetricUnavailable, Sample, Score, ScoreItem
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from medgen_core.data.records import RecordFailure, matches
-from medgen_core.data.samples import count_check, iter_samples, record_counts
+from medgen_core.data.samples import count_check, first_sample_of, iter_samples, record_counts
 from medgen_core.run.ranks import Ranks
 from medgen_core.tasks.index import Selection, TaskInstance
 from medgen_core.types import Sample
@@ -154,12 +154,7 @@ class SampleStream:
 
 def first_sample(data_root: Path, plan: TaskPlan) -> Sample | None:
     """The task's first readable sample (what capability checks look at), or None."""
-    return first_sample_of(data_root, plan.instance)
-
-
-def first_sample_of(data_root: Path, instance: TaskInstance) -> Sample | None:
-    own = replace(instance, extra_filter=None)
-    return next((s for s in iter_samples(data_root, own) if isinstance(s, Sample)), None)
+    return first_sample_of(data_root, replace(plan.instance, extra_filter=None))
 
 
 def _passes(instance: TaskInstance, sample: Sample) -> bool:

@@ -40,7 +40,7 @@ def write_synthetic_run(folder: Path, n_samples: int, seed: int = 0, image_px: i
     ``image_px`` shrinks the images to that longest side (cheaper to decode; the bundled sample's are
     256 px); None keeps them as they are.
     """
-    from medgen_core.run.aggregate import Column
+    from medgen_core.results.aggregate import Column
 
     rng = random.Random(seed)
     folder.mkdir(parents=True, exist_ok=True)

@@ -350,7 +350,7 @@ def test_a_model_holding_an_accelerator_is_closed_before_scoring(cli_run, testki
 
 
 def test_what_counts_as_a_secret():
-    from medgen_core.run.secrets import is_secret, redact
+    from medgen_core.secrets import is_secret, redact
 
     args = {
         "api_key": "sk-abc",

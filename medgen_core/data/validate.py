@@ -51,7 +51,7 @@ def _check_task(spec: TaskSpec, file: Path, host: PluginHost, data_root: Path | 
             problems.append(f"error: {file}: key 'metric_list'[{i}]: {exc}")
     if data_root is None:
         return problems
-    from medgen_core.run.stream import first_sample_of
+    from medgen_core.data.samples import first_sample_of
     from medgen_core.tasks.prompt import render_prompt
 
     try:

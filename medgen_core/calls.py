@@ -34,7 +34,7 @@ def build(kind: str, name: str, factory: Callable[..., Any], args: dict[str, Any
 
 
 def _show(args: dict[str, Any]) -> str:
-    from medgen_core.run.secrets import redact
+    from medgen_core.secrets import redact
 
     clean = redact(args)
     return ",".join(f"{k}={v}" for k, v in clean.items()) or "(none)"
