@@ -9,21 +9,21 @@ reply; the core retries it, then records a judge failure (never a 0).
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from typing import Any
 
+from medgen_litellm.replies import find_json_object
+
 from medgen_core import JudgeVerdict, ScoreFailure
 
-_FENCE = re.compile(r"```(?:json|JSON)?\s*(.*?)```", re.DOTALL)
 _DIMENSION_KEYS = ("dimensions", "scores")
 _VERDICT_KEYS = ("overall_score", "analysis", *_DIMENSION_KEYS)
 
 
 def parse_verdict(text: str, dimensions: tuple[str, ...]) -> JudgeVerdict:
     """A verdict with every dimension scored in 1-10, or a ScoreFailure with the raw reply."""
-    obj = find_json_object(text)
+    obj = find_json_object(text, _VERDICT_KEYS)  # verdict-like: not the inner {"score": 8} of a cut reply
     if obj is None:
         raise _failure("the reply holds no JSON verdict object (missing or malformed JSON)", text)
     by_name = _dimension_entries(obj)
@@ -50,25 +50,6 @@ def parse_verdict(text: str, dimensions: tuple[str, ...]) -> JudgeVerdict:
         explanations=explanations,
         raw=text,
     )
-
-
-def find_json_object(text: str) -> dict[str, Any] | None:
-    """The first verdict-like JSON object in a fence, else anywhere in the text (after any prose).
-
-    Verdict-like: it has ``overall_score``, ``analysis``, ``dimensions`` or ``scores``, so the inner
-    ``{"score": 8}`` of a truncated reply is not taken for the verdict.
-    """
-    candidates = [m.group(1) for m in _FENCE.finditer(text)] + [text]
-    decoder = json.JSONDecoder()
-    for candidate in candidates:
-        for start in (i for i, ch in enumerate(candidate) if ch == "{"):
-            try:
-                obj, _ = decoder.raw_decode(candidate, start)
-            except ValueError:
-                continue
-            if isinstance(obj, dict) and any(k in obj for k in _VERDICT_KEYS):
-                return obj
-    return None
 
 
 def _dimension_entries(obj: dict[str, Any]) -> dict[str, Any]:

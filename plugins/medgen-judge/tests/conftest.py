@@ -13,9 +13,7 @@ from medgen_core.testing import fresh_plugin_host, medgen_cli, minidata_root  # 
 
 sys.path.insert(0, str(Path(__file__).parent))  # helper modules next to the tests
 
-from judge_replies import grading_responder  # noqa: E402
-
-FAKE_KEY = "sk-judge-FAKE-0123456789abcdef"
+from judge_replies import FAKE_KEY, grading_responder  # noqa: E402
 
 
 @pytest.fixture

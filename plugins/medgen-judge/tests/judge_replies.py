@@ -7,6 +7,8 @@ from typing import Any
 
 from medgen_litellm.testing import RecordedRequest, Reply, json_reply
 
+FAKE_KEY = "sk-judge-FAKE-0123456789abcdef"  # set in the environment by the tests; must never be written
+
 FORMAT_LINE = "Reply with one JSON object only"
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import FAKE_KEY
-from judge_replies import asked_dimensions, grading_responder, verdict
+from judge_replies import FAKE_KEY, asked_dimensions, grading_responder, verdict
 from medgen_judge.judge import VLMJudge
 from medgen_litellm import CallFailed
 from medgen_litellm.testing import Reply, json_reply, malformed_body, rate_limited, reply, server_error, slow

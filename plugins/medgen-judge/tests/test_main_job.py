@@ -7,8 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import FAKE_KEY
-from judge_replies import grading_responder
+from judge_replies import FAKE_KEY, grading_responder
 from medgen_litellm.testing import ScriptedServer, reply
 
 TASKS = "medgen"
