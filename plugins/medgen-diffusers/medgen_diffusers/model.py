@@ -269,4 +269,5 @@ class DiffusersModel:
         """Release the pipeline's weights and the accelerator memory they held."""
         self.pipe = None
         self.editor = None
-        release_memory()
+        if self.holds_accelerator:  # on the CPU, dropping the references frees the weights
+            release_memory()
