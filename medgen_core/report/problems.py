@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from medgen_core.results import LoadedRun
+from medgen_core.run.failures import reason
 
 EXAMPLES = 5
 
@@ -51,12 +52,14 @@ def find_problems(run: LoadedRun) -> Problems:
     predictions: dict[tuple[str, str], ProblemGroup] = {}
     scoring: dict[tuple[str, str], ProblemGroup] = {}
     not_done: dict[tuple[str, str], ProblemGroup] = {}
-    for sample in run.samples:
+    for sample in run.samples:  # reasons without the sample they name: one model bug is one group
         if sample.error:
-            _group(predictions, "prediction", sample.error).add(sample.task, sample.id)
+            _group(predictions, "prediction", reason(sample.error, sample.source, sample.id)).add(
+                sample.task, sample.id
+            )
         for key, why in sample.failures.items():
             if not why.startswith(("prediction failed", "metric unavailable")):
-                _group(scoring, key, why).add(sample.task, sample.id)
+                _group(scoring, key, reason(why, sample.source, sample.id)).add(sample.task, sample.id)
         for key, why in sample.not_done.items():
             _group(not_done, key, why).add(sample.task, sample.id)
     config = run.results.config

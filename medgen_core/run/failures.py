@@ -14,6 +14,15 @@ TOP = 5
 _LOCATION = re.compile(r"^\S+:(\d+|row \d+):\s*")  # "path/data.jsonl:12: " or "file.parquet:row 3: "
 
 
+def reason(message: str, source: str | None, sample_id: str | None) -> str:
+    """A failure message without the sample it is about, so the same failure on many samples is one reason."""
+    text = _LOCATION.sub("", message)
+    for value, mark in ((source, "<record>"), (sample_id, "<id>")):
+        if value:
+            text = text.replace(str(value), mark)
+    return text[:160]
+
+
 class FailureTally:
     def __init__(self) -> None:
         self._reasons: Counter[str] = Counter()
@@ -22,24 +31,17 @@ class FailureTally:
     def prediction(self, label: str, pred: dict[str, Any]) -> None:
         if pred.get("error"):
             stage = pred.get("error_stage", "model")
-            self._count(f"{stage}: {self._reason(pred['error'], pred)}", f"{label}/{pred.get('id')}")
+            why = reason(pred["error"], pred.get("source"), pred.get("id"))
+            self._count(f"{stage}: {why}", f"{label}/{pred.get('id')}")
 
-    def score(self, key: str, why: str) -> None:
+    def score(self, label: str, key: str, why: str, pred: dict[str, Any]) -> None:
         if why.startswith("metric unavailable"):
             return  # listed once under "unavailable"
-        self._count(f"score {key}: {why}", key)
+        self._count(f"score {key}: {reason(why, pred.get('source'), pred.get('id'))}", f"{label}/{pred.get('id')}")
 
     def _count(self, reason: str, example: str) -> None:
         self._reasons[reason] += 1
         self._examples.setdefault(reason, example)
-
-    @staticmethod
-    def _reason(message: str, pred: dict[str, Any]) -> str:
-        text = _LOCATION.sub("", message)
-        for value, mark in ((pred.get("source"), "<record>"), (pred.get("id"), "<id>")):
-            if value:
-                text = text.replace(str(value), mark)
-        return text[:160]
 
     def summary(self, n_samples: dict[str, dict[str, int]], results: dict[str, Any]) -> dict[str, Any]:
         """Counts by reason (most frequent first), tasks where every prediction failed, unavailable metrics."""

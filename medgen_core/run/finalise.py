@@ -73,7 +73,7 @@ def finalise(
                     if why is not None:
                         line["failures" if not not_done else "not_done"][slot.key] = why
                         if not not_done and not pred.get("error"):
-                            failures.score(slot.key, why)
+                            failures.score(_label(config, task), slot.key, why, pred)
                     elif value is not None:
                         line["scores"][slot.key] = value
                         if entry and entry.get("details") and slot.tier != "holistic":

@@ -394,3 +394,19 @@ def test_chunks_span_tasks_so_batches_stay_full(testkit, minidata_root):
     finally:
         stream.CHUNK = old
     assert sizes == [4, 4, 1]
+
+
+def test_one_failure_on_many_samples_is_one_reason(cli_run, testkit, minidata_root, tmp_path):
+    from medgen_core.report.problems import find_problems
+    from medgen_core.results import load_run
+
+    run = tmp_path / "r"
+    fail = "question-answering-000|question-answering-002"
+    res = cli_run(*base_args(minidata_root, testkit, run), "--tasks", "kit_vqa", "--model", "counting",
+                  "--model_args", f"fail={fail}")  # fmt: skip
+    assert res.exit_code == 0, res.output
+    reasons = results(run)["failures"]["by_reason"]
+    assert [(r["reason"], r["count"]) for r in reasons] == [("model: RuntimeError: model crashed on <id>", 2)]
+    groups = find_problems(load_run(run)).predictions
+    assert [(g.reason, g.count) for g in groups] == [("RuntimeError: model crashed on <id>", 2)]
+    assert groups[0].examples == ["kit_vqa/question-answering-000", "kit_vqa/question-answering-002"]
