@@ -66,10 +66,6 @@ class Chunk:
     entries: list[tuple[TaskInstance, Item]]
     progress: list[tuple[str, int, int]] = field(default_factory=list)
 
-    @property
-    def items(self) -> list[Item]:
-        return [item for _, item in self.entries]
-
     def by_task(self) -> list[tuple[TaskInstance, list[Item]]]:
         """The chunk's items grouped by task, in order."""
         groups: dict[int, tuple[TaskInstance, list[Item]]] = {}
